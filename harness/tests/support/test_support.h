@@ -1,0 +1,18 @@
+#pragma once
+// Shared helpers for unit and integration tests.
+#include <filesystem>
+#include <string>
+
+namespace buildbench::test {
+
+// Path of a file under harness/tests/data.
+std::filesystem::path data_path(const std::string& relative);
+std::string read_file(const std::filesystem::path& path);
+void write_file(const std::filesystem::path& path, const std::string& content);
+
+// For integration tests: returns the DOCKER_HOST endpoint in use when a daemon
+// answers /_ping. Otherwise exits the test process with 77 (ctest: skipped),
+// or fails hard when BUILDBENCH_REQUIRE_DAEMON=1 (CI must never skip these).
+std::string require_daemon();
+
+}  // namespace buildbench::test
