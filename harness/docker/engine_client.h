@@ -3,6 +3,7 @@
 // handle per call (calls may run concurrently from several threads, e.g. the
 // build request and a cancel). The API version is negotiated once through
 // /_ping (min(our maximum, the daemon's)) unless DOCKER_API_VERSION pins it.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -111,11 +112,24 @@ class EngineClient {
   util::Result<Response> request(const std::string& method, const std::string& path,
                                  std::string_view body = {}, std::string_view content_type = {});
 
+  // Every transfer in flight or started later aborts ("interrupted") once
+  // *flag becomes true: how Ctrl-C reaches a build stream.
+  void set_interrupt_flag(const std::atomic<bool>* flag) { interrupt_ = flag; }
+
  private:
+  struct Call;
+  struct Outcome {
+    StreamStats stats;
+    std::string body;                            // collected when not streamed
+    std::map<std::string, std::string> headers;  // lower-case names
+  };
+  util::Result<Outcome> perform(const Call& call);
+  util::Result<Outcome> call_versioned(Call call);
   util::Result<std::string> versioned(const std::string& path);
   util::Result<nlohmann::json> get_json(const std::string& path);
 
   Endpoint endpoint_;
+  const std::atomic<bool>* interrupt_ = nullptr;
   std::mutex version_mutex_;
   std::optional<std::string> api_version_;
 };

@@ -33,7 +33,8 @@ std::string Sha256::hex_digest() {
   std::string raw = raw_digest();
   std::string hex;
   hex.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
+  for (char ch : raw) {
+    auto c = static_cast<unsigned char>(ch);
     hex.push_back(kHex[c >> 4]);
     hex.push_back(kHex[c & 15]);
   }
@@ -109,7 +110,8 @@ std::string random_hex(size_t bytes) {
   RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
-  for (unsigned char c : raw) {
+  for (char ch : raw) {
+    auto c = static_cast<unsigned char>(ch);
     hex.push_back(kHex[c >> 4]);
     hex.push_back(kHex[c & 15]);
   }
