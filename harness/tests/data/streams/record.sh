@@ -1,0 +1,56 @@
+#!/bin/sh
+# Re-records the build response streams in this folder from a running
+# dockerd (Docker 20.10 / BuildKit v0.8 at the time of recording) with curl,
+# so the decoder tests run on real bytes. Needs the image
+# buildbench-test/stream-busybox:1 (a busybox-static rootfs imported with
+# POST /images/create?fromSrc=-). Tags it builds: buildbench-test/stream-*.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+sock=${SOCK:-/run/buildbench/docker.sock}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Two stages (build, tools) depend only on base, so BuildKit runs them in
+# parallel; both print output lines over time.
+mkdir -p "$work/multi/src"
+echo hello > "$work/multi/src/a.txt"
+echo tools > "$work/multi/tools.txt"
+cat > "$work/multi/Dockerfile" <<'DOCKERFILE'
+FROM buildbench-test/stream-busybox:1 AS base
+RUN echo base-ready > /base.txt
+
+FROM base AS build
+COPY src/ /src/
+RUN for i in 1 2 3 4; do echo "build line $i"; sleep 0.4; done && cat /src/a.txt > /out-build.txt
+
+FROM base AS tools
+COPY tools.txt /tools.txt
+RUN for i in 1 2 3 4; do echo "tools line $i"; sleep 0.4; done && cp /tools.txt /out-tools.txt
+
+FROM buildbench-test/stream-busybox:1
+COPY --from=build /out-build.txt /app/
+COPY --from=tools /out-tools.txt /app/
+RUN ls /app
+DOCKERFILE
+
+mkdir -p "$work/fail"
+cat > "$work/fail/Dockerfile" <<'DOCKERFILE'
+FROM buildbench-test/stream-busybox:1
+RUN echo preparing > /prep.txt
+RUN echo "first output line" && echo "second output line" && echo "oops on stderr" >&2 && exit 3
+RUN echo never
+DOCKERFILE
+
+build() {  # build <context> <query> <output>
+  tar -C "$work/$1" -c . |
+    curl -sN --unix-socket "$sock" -X POST -H 'Content-Type: application/x-tar' \
+      --data-binary @- "http://x/v1.41/build?networkmode=host&$2" > "$here/$3"
+  echo "recorded $3 ($(wc -c < "$here/$3") bytes)"
+}
+
+build multi "version=2&nocache=1&t=buildbench-test/stream-bk:1" buildkit_cold.jsonl
+build multi "version=2&t=buildbench-test/stream-bk:1" buildkit_warm.jsonl
+build fail "version=2&nocache=1&t=buildbench-test/stream-bk-fail:1" buildkit_fail.jsonl
+build multi "version=1&nocache=1&t=buildbench-test/stream-classic:1" classic_cold.jsonl
+build multi "version=1&t=buildbench-test/stream-classic:1" classic_warm.jsonl
+build fail "version=1&nocache=1&t=buildbench-test/stream-classic-fail:1" classic_fail.jsonl
