@@ -1,7 +1,9 @@
 #pragma once
-// Every subcommand registers itself on the CLI11 app and leaves a callback
-// that returns the process exit code (see docs in README: 0 ok, 1 a build or
-// check failed, 2 bad input, 3 daemon unreachable, 130 interrupted).
+// Every subcommand registers itself on the CLI11 app with a callback that
+// does the work. A callback ends with `finish(code)`: CLI11 carries a non-zero
+// code out of parse() as CLI::RuntimeError, and main returns it.
+// Exit codes (README): 0 ok, 1 a build or check failed, 2 bad input,
+// 3 daemon unreachable, 130 interrupted, 70 internal error.
 #include <CLI/CLI.hpp>
 
 namespace buildbench::cli {
@@ -10,10 +12,15 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitNoDaemon = 3;
+inline constexpr int kExitInternal = 70;
 inline constexpr int kExitInterrupted = 130;
 
+// Ends a command's callback with `code` as the process exit code.
+inline void finish(int code) {
+  if (code != kExitOk) throw CLI::RuntimeError(code);
+}
+
 void register_all_commands(CLI::App& app);
-int run_selected_command(CLI::App& app);
 
 // One function per command file (cli/command_<name>.cpp).
 void register_daemon_command(CLI::App& app);

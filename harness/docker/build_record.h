@@ -54,3 +54,14 @@ struct BuildRecord {
 };
 
 }  // namespace buildbench::docker
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace buildbench::docker {
+
+// Stable JSON form (fixed key order of insertion) used by `build --json` and
+// results files.
+nlohmann::ordered_json to_json(const BuildStep& step);
+nlohmann::ordered_json to_json(const BuildRecord& record);
+
+}  // namespace buildbench::docker

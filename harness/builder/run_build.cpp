@@ -1,0 +1,154 @@
+#include "builder/run_build.h"
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "docker/build_stream.h"
+#include "docker/context_packer.h"
+#include "docker/dockerfile.h"
+#include "util/hash.h"
+#include "util/temp_dir.h"
+
+namespace buildbench::builder {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// Resolved inputs of a build, checked before any request is sent.
+struct PreparedInputs {
+  std::filesystem::path context_dir;
+  std::filesystem::path dockerfile;
+  bool syntax_stripped = false;
+  std::optional<util::TempDir> stripped_dir;  // holds the Dockerfile without its syntax line
+};
+
+util::Result<PreparedInputs> prepare(docker::EngineClient& client, const BuildRequest& request) {
+  std::error_code ec;
+  PreparedInputs inputs;
+  if (!std::filesystem::exists(request.context_dir, ec)) {
+    return util::error("build context " + request.context_dir.string() + " does not exist");
+  }
+  if (!std::filesystem::is_directory(request.context_dir, ec)) {
+    return util::error("build context " + request.context_dir.string() + " is not a directory");
+  }
+  inputs.context_dir = std::filesystem::canonical(request.context_dir, ec);
+  inputs.dockerfile = request.dockerfile ? std::filesystem::absolute(*request.dockerfile)
+                                         : inputs.context_dir / "Dockerfile";
+  if (!std::filesystem::is_regular_file(inputs.dockerfile, ec)) {
+    return util::error("Dockerfile " + inputs.dockerfile.string() + " does not exist" +
+                       (request.dockerfile ? "" : " (name another one with -f)"));
+  }
+  std::string text = read_text(inputs.dockerfile);
+  if (auto syntax = docker::find_syntax_directive(text)) {
+    if (request.strip_syntax_line) {
+      inputs.stripped_dir.emplace("buildbench-dockerfile-");
+      auto stripped = inputs.stripped_dir->path() / inputs.dockerfile.filename();
+      std::ofstream(stripped, std::ios::binary) << docker::strip_syntax_directive(text);
+      inputs.dockerfile = stripped;
+      inputs.syntax_stripped = true;
+    } else if (!client.inspect_image(syntax->image)) {
+      return util::error(inputs.dockerfile.string() + " line " + std::to_string(syntax->line) + ": `# syntax=" +
+                         syntax->image +
+                         "` makes BuildKit fetch that frontend image, and it is not in the daemon (no registry is "
+                         "reachable). Remove the line (the built-in frontend supports RUN --mount), load the image "
+                         "into the daemon, or pass --strip-syntax to build without it.");
+    }
+  }
+  return inputs;
+}
+
+}  // namespace
+
+docker::ContextTransfer default_transfer(docker::BuilderKind builder) {
+  return builder == docker::BuilderKind::BuildKit ? docker::ContextTransfer::Session : docker::ContextTransfer::Tar;
+}
+
+std::string to_string(docker::BuilderKind builder) {
+  return builder == docker::BuilderKind::BuildKit ? "buildkit" : "classic";
+}
+
+std::string to_string(docker::ContextTransfer transfer) {
+  return transfer == docker::ContextTransfer::Session ? "session" : "tar";
+}
+
+util::Result<docker::BuildRecord> run_build(docker::EngineClient& client, const BuildRequest& request,
+                                            const BuildObserver& observer) {
+  auto inputs = prepare(client, request);
+  if (!inputs) return inputs.error();
+  const bool buildkit = request.builder == docker::BuilderKind::BuildKit;
+  const auto transfer = request.transfer.value_or(default_transfer(request.builder));
+  if (!buildkit && transfer == docker::ContextTransfer::Session) {
+    return util::error("the classic builder cannot receive a context through a BuildKit session; use --context-transfer tar");
+  }
+
+  docker::BuildQuery query;
+  query.tags = request.tags;
+  query.build_args = request.build_args;
+  query.labels = request.labels;
+  query.target = request.target;
+  query.network_mode = request.network_mode;
+  query.no_cache = request.no_cache;
+  query.buildkit = buildkit;
+  if (buildkit) query.build_id = util::random_hex(32);
+
+  docker::BuildRecord record;
+  record.builder = request.builder;
+  record.transfer = transfer;
+  record.syntax_line_stripped = inputs->syntax_stripped;
+
+  const auto start = SteadyClock::now();
+  auto seconds_since_start = [start] {
+    return std::chrono::duration<double>(SteadyClock::now() - start).count();
+  };
+  docker::BuildStreamCollector collector(seconds_since_start);
+  auto sink = [&](std::string_view chunk) {
+    // A stream that stops decoding is recorded as such by fill(); keep
+    // reading so the daemon is not left writing into a dead connection.
+    (void)collector.feed(chunk);
+    if (observer.on_output) observer.on_output(std::string(chunk));
+    return true;
+  };
+
+  util::Result<docker::StreamStats> stats = util::error("not sent");
+  if (transfer == docker::ContextTransfer::Tar) {
+    docker::ContextSource source{inputs->context_dir, inputs->dockerfile};
+    auto packer = docker::ContextPacker::open(source);
+    if (!packer) return packer.error();
+    query.dockerfile = packer->dockerfile_in_context();
+    auto body = [&packer](char* buffer, size_t capacity) { return packer->read(buffer, capacity); };
+    stats = client.build(query, body, sink);
+    record.context_bytes = packer->bytes_produced();
+    record.context_files_sent = packer->files();
+  } else {
+    return util::error("BuildKit session transfer is not wired in yet");
+  }
+  record.wall_s = seconds_since_start();
+  if (!stats) return stats.error();
+  record.context_upload_s = stats->upload_done_s;
+  if (auto finished = collector.finish(); !finished) {
+    // fill() below marks the record failed with the decoder's message.
+  }
+  collector.fill(record);
+
+  if (record.ok && !record.image_id.empty()) {
+    auto image = client.inspect_image(record.image_id);
+    if (image) {
+      if (image->contains("Size") && (*image)["Size"].is_number()) record.image_size = (*image)["Size"].get<int64_t>();
+      if (image->contains("RootFS") && (*image)["RootFS"].contains("Layers")) {
+        record.image_layers = static_cast<int>((*image)["RootFS"]["Layers"].size());
+      }
+    }
+  }
+  return record;
+}
+
+}  // namespace buildbench::builder

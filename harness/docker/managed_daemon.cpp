@@ -1,0 +1,153 @@
+#include "docker/managed_daemon.h"
+
+#include <signal.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "docker/engine_client.h"
+#include "util/process.h"
+
+namespace buildbench::docker {
+namespace {
+
+std::filesystem::path env_path(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return (value != nullptr && value[0] != '\0') ? std::filesystem::path(value) : std::filesystem::path(fallback);
+}
+
+std::string read_small_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::string tail_of_file(const std::filesystem::path& path, size_t lines) {
+  std::ifstream in(path);
+  std::vector<std::string> all;
+  std::string line;
+  while (std::getline(in, line)) all.push_back(line);
+  std::string out;
+  for (size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) out += "  " + all[i] + "\n";
+  return out;
+}
+
+}  // namespace
+
+ManagedDaemonPaths ManagedDaemonPaths::for_name(const std::string& name) {
+  auto state = env_path("BUILDBENCH_STATE_DIR", "/var/lib/buildbench") / name;
+  auto run = env_path("BUILDBENCH_RUN_DIR", "/run/buildbench") / name;
+  return ManagedDaemonPaths{state / "data", run / "exec", run / "dockerd.pid", run / "docker.sock",
+                            state / "dockerd.log"};
+}
+
+std::optional<pid_t> ManagedDaemon::our_pid() const {
+  std::string text = read_small_file(paths_.pid_file);
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  long pid = std::strtol(text.c_str(), &end, 10);
+  if (pid <= 0) return std::nullopt;
+  // Only a dockerd started with our pid file is ours.
+  std::string cmdline = read_small_file("/proc/" + std::to_string(pid) + "/cmdline");
+  for (char& c : cmdline) {
+    if (c == '\0') c = ' ';
+  }
+  if (cmdline.find("dockerd") == std::string::npos ||
+      cmdline.find(paths_.pid_file.string()) == std::string::npos) {
+    return std::nullopt;
+  }
+  return static_cast<pid_t>(pid);
+}
+
+ManagedDaemonStatus ManagedDaemon::status() const {
+  ManagedDaemonStatus status;
+  auto pid = our_pid();
+  if (!pid) {
+    status.detail = "not running (no live dockerd owns " + paths_.pid_file.string() + ")";
+    return status;
+  }
+  status.running = true;
+  status.pid = *pid;
+  EngineClient client(endpoint());
+  auto ping = client.ping();
+  status.answering = ping.ok();
+  if (!ping) status.detail = ping.error().message;
+  return status;
+}
+
+util::Result<bool> ManagedDaemon::start(std::chrono::seconds timeout) {
+  auto current = status();
+  if (current.running && current.answering) return false;
+  if (current.running) {
+    // Ours but not answering yet (still starting): wait for it below.
+  } else {
+    auto dockerd = util::find_program("dockerd");
+    if (!dockerd) {
+      return util::error("dockerd is not installed: run scripts/setup.sh (it installs Debian's docker.io)");
+    }
+    std::error_code ec;
+    for (const auto& dir : {paths_.data_root, paths_.exec_root, paths_.pid_file.parent_path(),
+                            paths_.socket.parent_path(), paths_.log_file.parent_path()}) {
+      std::filesystem::create_directories(dir, ec);
+      if (ec) return util::error("cannot create " + dir.string() + ": " + ec.message());
+    }
+    // A daemon killed with its session leaves these behind; they would make
+    // the new one refuse to start or talk to a dead containerd.
+    std::filesystem::remove(paths_.pid_file, ec);
+    std::filesystem::remove(paths_.socket, ec);
+    std::filesystem::remove(paths_.exec_root / "containerd" / "containerd.pid", ec);
+    std::filesystem::remove(paths_.exec_root / "containerd" / "containerd.sock", ec);
+    auto pid = util::spawn_detached({dockerd->string(), "--bridge=none", "--iptables=false", "--ip-forward=false",
+                                     "--data-root", paths_.data_root.string(), "--exec-root",
+                                     paths_.exec_root.string(), "--pidfile", paths_.pid_file.string(), "-H",
+                                     "unix://" + paths_.socket.string()},
+                                    paths_.log_file);
+    if (!pid) return pid.error();
+  }
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  EngineClient client(endpoint());
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (std::filesystem::exists(paths_.socket) && client.ping()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return util::error("dockerd did not answer /_ping on " + endpoint().describe() + " within " +
+                     std::to_string(timeout.count()) + " s; last lines of " + paths_.log_file.string() + ":\n" +
+                     tail_of_file(paths_.log_file, 15));
+}
+
+util::Status ManagedDaemon::stop(std::chrono::seconds timeout) {
+  auto pid = our_pid();
+  if (!pid) return {};
+  if (::kill(*pid, SIGTERM) != 0 && errno != ESRCH) {
+    return util::error("cannot stop dockerd (pid " + std::to_string(*pid) + "): " + std::strerror(errno));
+  }
+  if (!util::wait_for_exit(*pid, timeout)) {
+    ::kill(*pid, SIGKILL);
+    util::wait_for_exit(*pid, std::chrono::seconds(5));
+  }
+  std::error_code ec;
+  std::filesystem::remove(paths_.socket, ec);
+  return {};
+}
+
+util::Result<ManagedDaemonLease> ManagedDaemonLease::acquire(ManagedDaemonPaths paths) {
+  ManagedDaemon daemon(std::move(paths));
+  auto started = daemon.start();
+  if (!started) return started.error();
+  return ManagedDaemonLease(std::move(daemon), *started);
+}
+
+ManagedDaemonLease::ManagedDaemonLease(ManagedDaemonLease&& other) noexcept
+    : daemon_(other.daemon_), started_here_(other.started_here_), active_(std::exchange(other.active_, false)) {}
+
+ManagedDaemonLease::~ManagedDaemonLease() {
+  if (active_ && started_here_) (void)daemon_.stop();
+}
+
+}  // namespace buildbench::docker

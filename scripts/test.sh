@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The README's test command: sets everything up, makes sure a Docker daemon is
+# reachable (starting the one the project owns when DOCKER_HOST names none),
+# makes the offline base images, and runs every test through ctest.
+#   scripts/test.sh            all tests (unit, fuzz corpora, integration)
+#   BUILDBENCH_TEST_ASAN=1     also build with ASan+UBSan and run the unit tests there
+# In CI (CI=true) the sanitizer pass is on by default.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh default
+
+bin=build/bin/buildbench
+# A daemon must answer: the one DOCKER_HOST names, else ours.
+if [[ -z "${DOCKER_HOST:-}" ]] || ! "$bin" doctor >/dev/null 2>&1; then
+  "$bin" daemon start
+  eval "$("$bin" daemon env)"
+fi
+export DOCKER_HOST
+echo "test: using the Docker daemon at $DOCKER_HOST"
+"$bin" doctor
+# Integration tests must not skip here: a missing daemon is a failure.
+export BUILDBENCH_REQUIRE_DAEMON=1
+
+if "$bin" images --help >/dev/null 2>&1; then
+  "$bin" images
+fi
+
+status=0
+ctest --test-dir build --output-on-failure -j "$(nproc)" || status=$?
+
+if [[ "${BUILDBENCH_TEST_ASAN:-${CI:-false}}" == 1 || "${BUILDBENCH_TEST_ASAN:-${CI:-false}}" == true ]]; then
+  echo "test: ASan+UBSan build, unit tests and fuzz corpora"
+  scripts/setup.sh asan
+  ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -L unit || status=$?
+fi
+exit "$status"
