@@ -291,6 +291,9 @@ void BuildStreamCollector::fill(BuildRecord& record) const {
   record.error = error();
   if (record.error.empty() && !finished_) record.error = "build stream not finished";
   if (record.error.empty() && image_id_.empty()) record.error = "build stream ended without an image ID or an error";
+  if (record.error.empty() && !is_buildkit() && !classic_.succeeded()) {
+    record.error = "classic build stream ended before \"Successfully built\"";
+  }
   record.ok = record.error.empty();
   record.failed_step.clear();
   record.failure_log_tail.clear();

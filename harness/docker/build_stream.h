@@ -105,7 +105,8 @@ class BuildStreamCollector {
   // Sets ok, error, failed_step, failure_log_tail, steps, cached_steps,
   // total_steps, image_id, daemon_span_s (BuildKit); leaves the client's
   // measurements (wall time, context bytes, builder kind) alone.
-  // ok means: the stream decoded, carried no error and named an image.
+  // ok means: the stream decoded, carried no error and named an image (and,
+  // classic builder, reported "Successfully built").
   // cached_steps/total_steps count Dockerfile instructions other than FROM
   // (BuildKit's "[stage i/n]" steps; every classic step): the steps a warm
   // build can take from the cache.

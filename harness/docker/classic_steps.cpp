@@ -55,19 +55,21 @@ ClassicStepParser::ClassicStepParser(Clock clock) : clock_(std::move(clock)) {}
 void ClassicStepParser::add_output(std::string_view text) {
   size_t start = 0;
   while (start < text.size()) {
+    // A line is timed by its first byte: the daemon sends "Step N/M : ..."
+    // as soon as the step begins, and its "\n" as a separate message.
+    if (line_.empty()) line_started_ = clock_();
     const size_t newline = text.find('\n', start);
     const std::string_view piece = text.substr(start, newline == std::string_view::npos ? text.size() - start : newline - start);
-    const size_t room = kMaxLineBytes - line_.size();
-    line_.append(piece.substr(0, room));
+    line_.append(piece.substr(0, kMaxLineBytes - line_.size()));
     if (newline == std::string_view::npos) break;
     std::string line = std::move(line_);
     line_.clear();
-    on_line(line);
+    on_line(line, line_started_);
     start = newline + 1;
   }
 }
 
-void ClassicStepParser::on_line(std::string_view line) {
+void ClassicStepParser::on_line(std::string_view line, double at) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
 
   // "Step N/M : INSTRUCTION"
@@ -78,7 +80,7 @@ void ClassicStepParser::on_line(std::string_view line) {
     int index = 0, total = 0;
     if (colon != std::string_view::npos && slash != std::string_view::npos &&
         parse_int(counter.substr(0, slash), index) && parse_int(counter.substr(slash + 1), total)) {
-      start_step(line.substr(colon + 3), index, total);
+      start_step(line.substr(colon + 3), index, total, at);
       return;
     }
   }
@@ -90,13 +92,14 @@ void ClassicStepParser::on_line(std::string_view line) {
     }
     if (rest.rfind("Running in ", 0) == 0) return;
     if (is_hex_id(rest)) {  // the step's image is committed
-      end_open_step();
+      end_open_step(at);
       return;
     }
   }
   if (line.rfind("Removing intermediate container ", 0) == 0) return;
   if (line.rfind("Successfully built ", 0) == 0 || line.rfind("Successfully tagged ", 0) == 0) {
-    end_open_step();
+    if (line[13] == 'b') succeeded_ = true;
+    end_open_step(at);
     return;
   }
   // Anything else is output of the step in progress (RUN output, warnings).
@@ -106,9 +109,8 @@ void ClassicStepParser::on_line(std::string_view line) {
   all_logs_.append(with_newline);
 }
 
-void ClassicStepParser::start_step(std::string_view instruction, int index, int total) {
-  const double now = clock_();
-  end_open_step();
+void ClassicStepParser::start_step(std::string_view instruction, int index, int total, double now) {
+  end_open_step(now);
   if (steps_.empty()) origin_ = now;
   if (starts_with_word_ci(instruction, "from")) {
     const std::string alias = stage_alias(instruction);
@@ -127,10 +129,10 @@ void ClassicStepParser::start_step(std::string_view instruction, int index, int 
   step_open_ = true;
 }
 
-void ClassicStepParser::end_open_step() {
+void ClassicStepParser::end_open_step(double now) {
   if (!step_open_) return;
   Step& step = steps_.back();
-  step.step.duration_s = clock_() - step.start;
+  step.step.duration_s = now - step.start;
   step_open_ = false;
 }
 
@@ -140,16 +142,16 @@ void ClassicStepParser::fail(std::string_view message) {
   if (!step_open_) return;
   steps_.back().step.error = valid_utf8(message);
   failed_ = steps_.size() - 1;
-  end_open_step();
+  end_open_step(clock_());
 }
 
 void ClassicStepParser::finish() {
   if (!line_.empty()) {
     std::string line = std::move(line_);
     line_.clear();
-    on_line(line);
+    on_line(line, line_started_);
   }
-  end_open_step();
+  end_open_step(clock_());
 }
 
 BuildStep ClassicStepParser::materialize(const Step& step) const {

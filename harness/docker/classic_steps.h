@@ -44,6 +44,9 @@ class ClassicStepParser {
   std::vector<BuildStep> steps() const;
   std::optional<BuildStep> failed_step() const;
   std::vector<std::string> last_log_lines() const { return all_logs_.lines(); }
+  // Saw "Successfully built <id>": the classic builder's last word on success
+  // (its aux image IDs arrive per stage, so they do not mark the end).
+  bool succeeded() const { return succeeded_; }
 
  private:
   struct Step {
@@ -51,19 +54,22 @@ class ClassicStepParser {
     LogTail log;
     double start = 0;
   };
-  void on_line(std::string_view line);
-  void start_step(std::string_view instruction, int index, int total);
-  void end_open_step();
+  // `at`: the clock when the line's first byte arrived.
+  void on_line(std::string_view line, double at);
+  void start_step(std::string_view instruction, int index, int total, double at);
+  void end_open_step(double at);
   BuildStep materialize(const Step& step) const;
 
   Clock clock_;
   std::string line_;           // unfinished line, at most kMaxLineBytes
+  double line_started_ = 0;    // clock when line_'s first byte arrived
   std::vector<Step> steps_;
   bool step_open_ = false;     // the last step has not ended yet
   int stages_seen_ = 0;        // FROM lines so far
   std::string stage_;
   double origin_ = 0;          // clock at the first step
   std::optional<size_t> failed_;
+  bool succeeded_ = false;
   LogTail all_logs_;
 };
 
