@@ -8,6 +8,7 @@
 #include "docker/build_stream.h"
 #include "docker/context_packer.h"
 #include "docker/dockerfile.h"
+#include "session/build_session.h"
 #include "util/hash.h"
 #include "util/temp_dir.h"
 
@@ -129,7 +130,23 @@ util::Result<docker::BuildRecord> run_build(docker::EngineClient& client, const 
     record.context_bytes = packer->bytes_produced();
     record.context_files_sent = packer->files();
   } else {
-    return util::error("BuildKit session transfer is not wired in yet");
+    session::SessionOptions options;
+    options.context_dir = inputs->context_dir;
+    options.dockerfile_dir = inputs->dockerfile.parent_path();
+    auto started = session::BuildSession::start(client.endpoint(), options);
+    if (!started) return started.error();
+    auto& build_session = *started;
+    query.session_id = build_session->id();
+    query.dockerfile = inputs->dockerfile.filename().string();
+    stats = client.build(query, nullptr, sink);
+    // The daemon is done with the session once the stream has ended.
+    build_session->close();
+    auto counters = build_session->stats();
+    record.context_bytes = counters.bytes_sent;
+    record.context_files_sent = counters.files_requested;
+    if (counters.diffcopy_failures > 0 && !counters.last_error.empty() && stats && stats->status == 200) {
+      record.session_error = counters.last_error;
+    }
   }
   record.wall_s = seconds_since_start();
   if (!stats) return stats.error();

@@ -5,6 +5,8 @@ namespace buildbench::cli {
 void register_all_commands(CLI::App& app) {
   register_daemon_command(app);
   register_doctor_command(app);
+  register_build_command(app);
+  register_fixture_commands(app);
 }
 
 }  // namespace buildbench::cli

@@ -41,7 +41,8 @@ struct BuildRecord {
   double daemon_span_s = -1;     // first vertex start -> last vertex end (BuildKit only)
   uint64_t context_bytes = 0;    // bytes of context sent (tar body, or session payload)
   double context_upload_s = -1;  // time to send the context (tar: body fully read by the daemon)
-  uint64_t context_files_sent = 0;  // session: files whose data was requested
+  uint64_t context_files_sent = 0;  // files whose data was sent (session: requested by the daemon)
+  std::string session_error;       // a context transfer that failed inside the session
 
   std::vector<BuildStep> steps;
   int cached_steps = 0;

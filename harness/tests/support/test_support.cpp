@@ -1,6 +1,7 @@
 #include "support/test_support.h"
 
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -8,6 +9,9 @@
 
 #include "docker/endpoint.h"
 #include "docker/engine_client.h"
+#include "util/hash.h"
+#include "util/process.h"
+#include "util/temp_dir.h"
 
 namespace buildbench::test {
 
@@ -54,5 +58,36 @@ std::string require_daemon() {
   std::fprintf(stderr, "SKIPPED: no Docker daemon: %s\n", reason.c_str());
   std::exit(77);
 }
+
+std::string ensure_busybox_image(docker::EngineClient& client) {
+  const std::string name = "buildbench-test/busybox:1";
+  if (client.inspect_image(name)) return name;
+  const std::filesystem::path busybox = "/bin/busybox";
+  if (!std::filesystem::exists(busybox)) {
+    throw std::runtime_error("/bin/busybox is missing: install Debian's busybox-static (scripts/setup.sh does)");
+  }
+  util::TempDir root("buildbench-busybox-");
+  std::filesystem::create_directories(root.path() / "bin");
+  std::filesystem::create_directories(root.path() / "tmp");
+  std::filesystem::copy_file(busybox, root.path() / "bin" / "busybox");
+  for (const char* applet : {"sh", "cat", "echo", "ls", "wc", "sleep", "true", "false", "mkdir", "cp", "sha256sum"}) {
+    std::filesystem::create_symlink("busybox", root.path() / "bin" / applet);
+  }
+  auto tar = util::run_process({"tar", "-C", root.path().string(), "-c", "."});
+  if (!tar || tar->exit_code != 0) throw std::runtime_error("tar of the busybox rootfs failed");
+  std::string bytes = std::move(tar->out);
+  size_t offset = 0;
+  auto body = [&](char* buffer, size_t capacity) -> util::Result<size_t> {
+    size_t n = std::min(capacity, bytes.size() - offset);
+    std::memcpy(buffer, bytes.data() + offset, n);
+    offset += n;
+    return n;
+  };
+  auto imported = client.import_image(body, "buildbench-test/busybox", "1", {"ENV PATH=/bin", "CMD [\"/bin/sh\"]"});
+  if (!imported) throw std::runtime_error("importing the busybox test image failed: " + imported.error().message);
+  return name;
+}
+
+std::string unique_token() { return util::random_hex(8); }
 
 }  // namespace buildbench::test

@@ -16,3 +16,19 @@ void write_file(const std::filesystem::path& path, const std::string& content);
 std::string require_daemon();
 
 }  // namespace buildbench::test
+
+namespace buildbench::docker {
+class EngineClient;
+}
+
+namespace buildbench::test {
+
+// A tiny image with busybox as /bin/sh and its applets, imported from the
+// host's busybox-static (no registry needed); returns its name.
+std::string ensure_busybox_image(docker::EngineClient& client);
+
+// A unique token for names and file contents, so tests never hit a cache
+// entry another run left behind.
+std::string unique_token();
+
+}  // namespace buildbench::test
