@@ -9,10 +9,15 @@ void LogTail::append(std::string_view bytes) {
       pending_cr_ = false;
       if (c != '\n') current_.clear();  // a bare '\r' (progress bar) rewrites the line
     }
-    // CSI sequences (ESC '[' params final) and two-byte escapes are colour
-    // and cursor control, not text.
+    // Escape sequences (ECMA-48: ESC, intermediates 0x20-0x2f, a final byte;
+    // CSI: ESC '[' parameters, final 0x40-0x7e) are colour and cursor
+    // control, not text.
     if (escape_ == Escape::Esc) {
-      escape_ = c == '[' ? Escape::Csi : Escape::None;
+      if (c == '[') {
+        escape_ = Escape::Csi;
+      } else if (c < 0x20 || c > 0x2f) {
+        escape_ = Escape::None;
+      }
       continue;
     }
     if (escape_ == Escape::Csi) {
