@@ -1,0 +1,193 @@
+#include "session/build_session.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <random>
+
+#include <grpcpp/server_posix.h>
+
+#include "session/file_sync.h"
+#include "session/hijack.h"
+#include "util/fd.h"
+#include "util/hash.h"
+
+namespace buildbench::session {
+namespace {
+
+// Each daemon lookup waits at most 5 s for a session; our own handshake
+// should be far faster, but must not hang on a daemon that never answers.
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+// close(): transfers still running after the build ended are cancelled
+// after this long.
+constexpr auto kShutdownGrace = std::chrono::milliseconds(1500);
+
+// What we serve. FileSync/DiffCopy must be advertised (the daemon checks it
+// before calling); Auth is called unadvertised and UNIMPLEMENTED means
+// anonymous; TarStream and Watch are never called by a 20.10 daemon.
+const std::vector<std::string> kServedMethods = {
+    "/grpc.health.v1.Health/Check",
+    "/moby.filesync.v1.FileSync/DiffCopy",
+};
+
+bool is_hex64(const std::string& text) {
+  if (text.size() != 64) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+std::filesystem::path node_id_file() {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  if (xdg != nullptr && xdg[0] == '/') return std::filesystem::path(xdg) / "buildbench" / "node-id";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && home[0] == '/') return std::filesystem::path(home) / ".cache" / "buildbench" / "node-id";
+  return {};
+}
+
+std::string read_first_line(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+}  // namespace
+
+std::string node_id() {
+  // Without a writable cache every key still stays stable per context dir.
+  static const std::string kFallback = "buildbench-no-node-id";
+  const std::filesystem::path file = node_id_file();
+  if (file.empty()) return kFallback;
+  if (std::string existing = read_first_line(file); is_hex64(existing)) return existing;
+
+  std::error_code ignored;
+  std::filesystem::create_directories(file.parent_path(), ignored);
+  // Write a private temp file, then link() it into place: concurrent first
+  // runs agree on whichever id landed first.
+  const std::filesystem::path temp = file.string() + ".tmp." + std::to_string(::getpid()) + "." + util::random_hex(4);
+  {
+    util::Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (!fd.valid()) return kFallback;
+    const std::string id = util::random_hex(32) + "\n";
+    if (::write(fd.get(), id.data(), id.size()) != static_cast<ssize_t>(id.size())) {
+      ::unlink(temp.c_str());
+      return kFallback;
+    }
+  }
+  const bool linked = ::link(temp.c_str(), file.c_str()) == 0;
+  const int link_errno = errno;
+  ::unlink(temp.c_str());
+  if (!linked && link_errno != EEXIST) return kFallback;
+  std::string stored = read_first_line(file);
+  return is_hex64(stored) ? stored : kFallback;
+}
+
+std::string derive_shared_key(const std::filesystem::path& context_dir) {
+  std::error_code error;
+  std::filesystem::path absolute = std::filesystem::absolute(context_dir, error);
+  if (error) absolute = context_dir;
+  std::string normalized = absolute.lexically_normal().string();
+  // "dir/" and "dir" are the same context (the CLI would treat them apart).
+  while (normalized.size() > 1 && normalized.back() == '/') normalized.pop_back();
+  return util::sha256_hex(node_id() + ":" + normalized);
+}
+
+std::string new_session_id() {
+  static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::random_device device;
+  std::uniform_int_distribution<int> pick(0, 35);
+  std::string id;
+  for (int i = 0; i < 25; ++i) id += kAlphabet[pick(device)];
+  return id;
+}
+
+struct BuildSession::Impl {
+  std::string id;
+  std::string shared_key;
+  SessionCounters counters;  // before the services, which refer to it
+  std::unique_ptr<FileSyncService> file_sync;
+  std::unique_ptr<HealthService> health;
+  std::unique_ptr<grpc::Server> server;
+  std::mutex close_mutex;
+  bool closed = false;
+};
+
+BuildSession::BuildSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+BuildSession::~BuildSession() { close(); }
+
+const std::string& BuildSession::id() const { return impl_->id; }
+const std::string& BuildSession::shared_key() const { return impl_->shared_key; }
+SessionStats BuildSession::stats() const { return impl_->counters.snapshot(); }
+
+void BuildSession::close() {
+  std::lock_guard lock(impl_->close_mutex);
+  if (impl_->closed) return;
+  impl_->closed = true;
+  if (impl_->server) {
+    // Shutdown cancels calls still running at the deadline; our DiffCopy
+    // handlers then see their stream fail, join their threads and return.
+    impl_->server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
+    impl_->server->Wait();
+    impl_->server.reset();  // closes the connection (gRPC owns the fd)
+  }
+}
+
+util::Result<std::unique_ptr<BuildSession>> BuildSession::start(const docker::Endpoint& endpoint,
+                                                                const SessionOptions& options) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(options.context_dir, error)) {
+    return util::error("build context " + options.context_dir.string() + " is not a directory");
+  }
+  const std::filesystem::path dockerfile_dir =
+      options.dockerfile_dir.empty() ? options.context_dir : options.dockerfile_dir;
+  if (!std::filesystem::is_directory(dockerfile_dir, error)) {
+    return util::error("Dockerfile directory " + dockerfile_dir.string() + " is not a directory");
+  }
+
+  auto impl = std::make_unique<Impl>();
+  impl->id = new_session_id();
+  impl->shared_key = options.shared_key.empty() ? derive_shared_key(options.context_dir) : options.shared_key;
+
+  std::map<std::string, SyncedDir> dirs;
+  dirs["context"] = SyncedDir{options.context_dir, true};
+  dirs["dockerfile"] = SyncedDir{dockerfile_dir, false};
+  impl->file_sync = std::make_unique<FileSyncService>(std::move(dirs), impl->counters);
+  impl->health = std::make_unique<HealthService>(impl->counters);
+
+  grpc::ServerBuilder builder;  // no listening port: the one connection is added below
+  builder.RegisterService(impl->file_sync.get());
+  builder.RegisterService(impl->health.get());
+  // The daemon's grpc-go client sends BDP pings while data flows; grpc-core's
+  // ping policing could answer GOAWAY "too_many_pings" and kill the session.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  impl->server = builder.BuildAndStart();
+  if (!impl->server) return util::error("could not start the session's gRPC server");
+
+  UpgradeRequest request;
+  request.session_id = impl->id;
+  std::string name = options.name;
+  if (name.empty()) name = options.context_dir.lexically_normal().filename().string();
+  request.name = name.empty() ? "." : name;
+  request.shared_key = impl->shared_key;
+  request.methods = kServedMethods;
+  auto fd = open_session_connection(endpoint, request, kHandshakeTimeout);
+  if (!fd) {
+    impl->server->Shutdown();
+    impl->server->Wait();
+    return fd.error();
+  }
+  grpc::AddInsecureChannelFromFd(impl->server.get(), fd->release());
+  return std::unique_ptr<BuildSession>(new BuildSession(std::move(impl)));
+}
+
+}  // namespace buildbench::session
