@@ -1,0 +1,301 @@
+#include "report/model.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace buildbench::report {
+
+std::string_view metric_id(Metric metric) {
+  switch (metric) {
+    case Metric::Wall: return "wall_s";
+    case Metric::DaemonSpan: return "daemon_span_s";
+    case Metric::ContextUpload: return "context_upload_s";
+    case Metric::ContextBytes: return "context_bytes";
+    case Metric::CachedSteps: return "cached_steps";
+    case Metric::ProxyBytes: return "proxy_bytes";
+    case Metric::ProxyRequests: return "proxy_requests";
+    case Metric::ImageSize: return "image_size";
+  }
+  return "unknown";
+}
+
+std::string_view metric_label(Metric metric) {
+  switch (metric) {
+    case Metric::Wall: return "wall time (s)";
+    case Metric::DaemonSpan: return "daemon span (s)";
+    case Metric::ContextUpload: return "context upload (s)";
+    case Metric::ContextBytes: return "context size (bytes)";
+    case Metric::CachedSteps: return "cached steps";
+    case Metric::ProxyBytes: return "downloaded (bytes)";
+    case Metric::ProxyRequests: return "proxy requests";
+    case Metric::ImageSize: return "image size (bytes)";
+  }
+  return "unknown";
+}
+
+bool metric_is_exact(Metric metric) {
+  switch (metric) {
+    case Metric::Wall:
+    case Metric::DaemonSpan:
+    case Metric::ContextUpload:
+      return false;
+    default:
+      return true;
+  }
+}
+
+std::optional<double> metric_value(const runner::Sample& sample, Metric metric) {
+  const auto& record = sample.record;
+  if (!record.ok) return std::nullopt;
+  switch (metric) {
+    case Metric::Wall: return record.wall_s;
+    case Metric::DaemonSpan:
+      if (record.daemon_span_s < 0) return std::nullopt;
+      return record.daemon_span_s;
+    case Metric::ContextUpload:
+      if (record.context_upload_s < 0) return std::nullopt;
+      return record.context_upload_s;
+    case Metric::ContextBytes: return static_cast<double>(record.context_bytes);
+    case Metric::CachedSteps: return static_cast<double>(record.cached_steps);
+    case Metric::ProxyBytes: return static_cast<double>(sample.proxy.bytes);
+    case Metric::ProxyRequests: return static_cast<double>(sample.proxy.requests);
+    case Metric::ImageSize:
+      if (record.image_size < 0) return std::nullopt;
+      return static_cast<double>(record.image_size);
+  }
+  return std::nullopt;
+}
+
+const Cell* ReportModel::find(std::string_view series_value, std::string_view variant,
+                              std::string_view kind) const {
+  for (const auto& cell : cells) {
+    if (cell.series == series_value && cell.variant == variant && cell.kind == kind) return &cell;
+  }
+  return nullptr;
+}
+
+size_t ReportModel::variant_index(std::string_view variant) const {
+  auto found = std::find(variants.begin(), variants.end(), variant);
+  return static_cast<size_t>(found - variants.begin());
+}
+
+namespace {
+
+void add_unique(std::vector<std::string>& list, const std::string& value) {
+  if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+}
+
+std::vector<double> values_of(const Cell& cell, Metric metric) {
+  std::vector<double> values;
+  for (const auto& sample : cell.samples) {
+    if (auto value = metric_value(sample, metric)) values.push_back(*value);
+  }
+  return values;
+}
+
+// The sample shown in step tables and waterfalls: the successful one whose
+// wall time is the lower median, so it is a real build, not an average.
+std::optional<size_t> pick_median_sample(const Cell& cell) {
+  std::vector<std::pair<double, size_t>> ok;
+  for (size_t i = 0; i < cell.samples.size(); ++i) {
+    if (cell.samples[i].record.ok) ok.emplace_back(cell.samples[i].record.wall_s, i);
+  }
+  if (ok.empty()) return std::nullopt;
+  std::sort(ok.begin(), ok.end());
+  return ok[(ok.size() - 1) / 2].second;
+}
+
+void summarize_cell(Cell& cell, const ReportOptions& options) {
+  for (const auto& sample : cell.samples) {
+    if (sample.record.ok) {
+      ++cell.ok_count;
+    } else {
+      ++cell.failed_count;
+    }
+  }
+  for (Metric metric : kAllMetrics) {
+    auto values = values_of(cell, metric);
+    if (values.empty()) continue;
+    auto summary = stats::summarize(values);
+    if (summary) cell.summaries[static_cast<size_t>(metric)] = std::move(*summary);
+  }
+  std::vector<double> totals;
+  for (const auto& sample : cell.samples) {
+    if (sample.record.ok) totals.push_back(static_cast<double>(sample.record.total_steps));
+  }
+  if (!totals.empty()) cell.total_steps = stats::median(totals);
+  cell.median_sample = pick_median_sample(cell);
+
+  if (cell.ok_count == 0) {
+    std::string first_error;
+    for (const auto& sample : cell.samples) {
+      if (!sample.record.error.empty()) {
+        first_error = sample.record.error;
+        break;
+      }
+    }
+    cell.warnings.push_back({"no_successful_samples",
+                             fmt::format("no successful samples ({} failed{}{})", cell.failed_count,
+                                         first_error.empty() ? "" : ": ", first_error)});
+  } else if (cell.failed_count > 0) {
+    std::string first_error;
+    for (const auto& sample : cell.samples) {
+      if (!sample.record.ok) {
+        first_error = sample.record.error;
+        break;
+      }
+    }
+    cell.warnings.push_back({"failed_builds", fmt::format("{} of {} builds failed (first: {}); statistics use the {} that succeeded",
+                                                          cell.failed_count, cell.samples.size(),
+                                                          first_error.empty() ? "no message" : first_error,
+                                                          cell.ok_count)});
+  }
+  if (cell.ok_count > 0) {
+    auto wall = values_of(cell, Metric::Wall);
+    auto checks = stats::check_samples(wall, options.thresholds);
+    if (checks) {
+      for (const auto& warning : *checks) {
+        cell.warnings.push_back({std::string(stats::warning_id(warning.kind)), "wall time: " + warning.message});
+      }
+    }
+  }
+  // Sanity warnings from the runner ("warm build not fully cached"), counted
+  // so ten identical warnings read as one line.
+  std::vector<std::pair<std::string, size_t>> sanity;
+  for (const auto& sample : cell.samples) {
+    for (const auto& text : sample.warnings) {
+      auto found = std::find_if(sanity.begin(), sanity.end(), [&](const auto& entry) { return entry.first == text; });
+      if (found == sanity.end()) {
+        sanity.emplace_back(text, 1);
+      } else {
+        ++found->second;
+      }
+    }
+  }
+  for (const auto& [text, count] : sanity) {
+    cell.warnings.push_back({"sanity", count == 1 ? text : fmt::format("{} ({} samples)", text, count)});
+  }
+}
+
+}  // namespace
+
+util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& files, const ReportOptions& options) {
+  if (files.empty()) return util::error("no results to report");
+  const auto& first = files.front().header;
+  for (const auto& file : files) {
+    if (file.header.scenario_hash != first.scenario_hash) {
+      return util::error(fmt::format(
+          "results of different scenarios cannot be mixed in one report: {} is scenario '{}' (hash {}), {} is "
+          "scenario '{}' (hash {}); report them separately",
+          files.front().path.string(), first.scenario_name, first.scenario_hash.substr(0, 12), file.path.string(),
+          file.header.scenario_name, file.header.scenario_hash.substr(0, 12)));
+    }
+  }
+
+  ReportModel model;
+  model.scenario_name = first.scenario_name;
+  model.scenario_title = first.scenario_title;
+  model.scenario_hash = first.scenario_hash;
+  model.harness_version = first.harness_version;
+  model.harness_commit = first.harness_commit;
+  model.started_at = first.started_at;
+  model.seed = first.seed;
+  model.cold_method = first.cold_method;
+  model.daemon_mode = first.daemon_mode;
+  model.environment = first.environment;
+  model.base_images = first.base_images;
+  model.fixture_params = first.fixture_params;
+  model.fixture_hash = first.fixture_hash;
+  model.generated_at = options.generated_at;
+  model.generator_version = options.generator_version;
+
+  for (const auto& file : files) {
+    if (file.header.variants.is_array()) {
+      for (const auto& variant : file.header.variants) {
+        if (variant.is_object() && variant.contains("name") && variant["name"].is_string()) {
+          add_unique(model.variants, variant["name"].get<std::string>());
+        }
+      }
+    }
+    for (const auto& kind : file.header.build_kinds) add_unique(model.kinds, kind);
+  }
+  // Cells in a fixed order; samples keep their run order within a cell.
+  std::map<std::tuple<std::string, std::string, std::string>, std::vector<runner::Sample>> grouped;
+  for (const auto& file : files) {
+    InputFile input;
+    input.path = file.path.string();
+    input.finished = file.footer.has_value();
+    input.interrupted = file.footer && file.footer->interrupted;
+    for (const auto& warning : file.warnings) model.notes.push_back(input.path + ": " + warning);
+    for (const auto& sample : file.samples) {
+      if (sample.warmup) {
+        ++input.warmups;
+        continue;
+      }
+      ++input.samples;
+      if (!sample.record.ok) ++input.failed;
+      add_unique(model.series, sample.series);
+      add_unique(model.variants, sample.variant);
+      add_unique(model.kinds, sample.kind);
+      grouped[{sample.series, sample.variant, sample.kind}].push_back(sample);
+    }
+    if (input.interrupted) model.notes.push_back(input.path + ": the run was interrupted; its samples are reported");
+    if (!input.finished) model.notes.push_back(input.path + ": no footer (the run did not finish); its samples are reported");
+    if (input.samples == 0) model.notes.push_back(input.path + ": no samples");
+    model.inputs.push_back(std::move(input));
+  }
+  if (model.series.empty()) model.series.push_back("");
+
+  model.baseline_variant = !options.baseline.empty() ? options.baseline : first.baseline_variant;
+  if (!options.baseline.empty() &&
+      std::find(model.variants.begin(), model.variants.end(), options.baseline) == model.variants.end()) {
+    return util::error(fmt::format("baseline variant '{}' is not in the results (variants: {})", options.baseline,
+                                   fmt::format("{}", fmt::join(model.variants, ", "))));
+  }
+  if (model.baseline_variant.empty() ||
+      std::find(model.variants.begin(), model.variants.end(), model.baseline_variant) == model.variants.end()) {
+    if (!model.baseline_variant.empty()) {
+      model.notes.push_back(fmt::format("baseline variant '{}' of the header has no results; using '{}'",
+                                        model.baseline_variant, model.variants.empty() ? "" : model.variants.front()));
+    }
+    model.baseline_variant = model.variants.empty() ? "" : model.variants.front();
+  }
+
+  for (const auto& series_value : model.series) {
+    for (const auto& kind : model.kinds) {
+      for (const auto& variant : model.variants) {
+        auto found = grouped.find({series_value, variant, kind});
+        if (found == grouped.end()) continue;
+        Cell cell;
+        cell.series = series_value;
+        cell.variant = variant;
+        cell.kind = kind;
+        cell.samples = std::move(found->second);
+        summarize_cell(cell, options);
+        model.cells.push_back(std::move(cell));
+      }
+    }
+  }
+  // Ratios need both sides, so they come after every cell is summarized.
+  stats::CompareOptions compare_options;
+  compare_options.bootstrap = options.bootstrap;
+  for (auto& cell : model.cells) {
+    if (cell.variant == model.baseline_variant || cell.ok_count == 0) continue;
+    const Cell* baseline = model.find(cell.series, model.baseline_variant, cell.kind);
+    if (baseline == nullptr || baseline->ok_count == 0) continue;
+    auto base_values = values_of(*baseline, Metric::Wall);
+    auto values = values_of(cell, Metric::Wall);
+    auto comparison = stats::compare_samples(base_values, values, compare_options);
+    if (comparison) {
+      cell.vs_baseline = std::move(*comparison);
+    } else {
+      cell.warnings.push_back({"no_ratio", "no ratio to the baseline: " + comparison.error().message});
+    }
+  }
+  return model;
+}
+
+}  // namespace buildbench::report

@@ -1,0 +1,130 @@
+#include "report/summary_table.h"
+
+#include <fmt/format.h>
+
+#include "report/format.h"
+
+namespace buildbench::report {
+namespace {
+
+std::string json_text(const nlohmann::json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key)) return "";
+  const auto& value = object[key];
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number() || value.is_boolean()) return value.dump();
+  return "";
+}
+
+std::string median_with_ci(const stats::Summary& wall) {
+  std::string text = fmt::format("{} ({} – {})", format_seconds(wall.median), format_seconds(wall.median_ci.low),
+                                 format_seconds(wall.median_ci.high));
+  // With fewer than 6 samples no interval reaches 95%: say what it covers.
+  if (wall.median_ci.below_nominal) text += fmt::format(" [{:.0f}% CI]", wall.median_ci.coverage * 100);
+  return text;
+}
+
+std::string exact_value(const Cell& cell, Metric metric, bool bytes) {
+  const auto& summary = cell.summary(metric);
+  if (!summary) return "-";
+  std::string text = bytes ? format_bytes(summary->median) : fmt::format("{:.0f}", summary->median);
+  // Noise-free metrics should not vary; when they do, show the range.
+  if (summary->min != summary->max) {
+    text += bytes ? fmt::format(" ({} – {})", format_bytes(summary->min), format_bytes(summary->max))
+                  : fmt::format(" ({:.0f} – {:.0f})", summary->min, summary->max);
+  }
+  return text;
+}
+
+}  // namespace
+
+std::vector<SummaryRow> summary_rows(const ReportModel& model, const std::string& series, const std::string& kind) {
+  std::vector<SummaryRow> rows;
+  for (const auto& variant : model.variants) {
+    const Cell* cell = model.find(series, variant, kind);
+    if (cell == nullptr) continue;
+    SummaryRow row;
+    row.variant_index = model.variant_index(variant);
+    row.variant = variant == model.baseline_variant ? variant + " (baseline)" : variant;
+    row.samples = cell->failed_count == 0 ? fmt::format("{}", cell->ok_count)
+                                          : fmt::format("{} ({} failed)", cell->ok_count, cell->failed_count);
+    const auto& wall = cell->summary(Metric::Wall);
+    row.median = wall ? median_with_ci(*wall) : "no successful samples";
+    if (variant == model.baseline_variant) {
+      row.vs_baseline = "baseline";
+    } else if (cell->vs_baseline) {
+      const auto& comparison = *cell->vs_baseline;
+      row.vs_baseline = fmt::format("{}{} ({} – {})", comparison.significant ? "" : "~ ",
+                                    format_ratio(comparison.ratio.ratio), format_ratio(comparison.ratio.ci_low),
+                                    format_ratio(comparison.ratio.ci_high));
+      row.p_value = format_p_value(comparison.test.p_value);
+    } else {
+      row.vs_baseline = "-";
+    }
+    if (cell->summary(Metric::CachedSteps)) {
+      row.cached_steps = fmt::format("{:.0f}/{:.0f}", cell->summary(Metric::CachedSteps)->median, cell->total_steps);
+    } else {
+      row.cached_steps = "-";
+    }
+    row.context = exact_value(*cell, Metric::ContextBytes, true);
+    row.downloaded = exact_value(*cell, Metric::ProxyBytes, true);
+    row.image = exact_value(*cell, Metric::ImageSize, true);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::vector<std::pair<std::string, std::string>> environment_facts(const ReportModel& model) {
+  const auto& env = model.environment;
+  std::vector<std::pair<std::string, std::string>> facts;
+  auto add = [&](std::string label, std::string value) {
+    if (!value.empty()) facts.emplace_back(std::move(label), std::move(value));
+  };
+  std::string engine = json_text(env, "engine_version");
+  if (!engine.empty()) {
+    engine = "Docker " + engine;
+    std::string api = json_text(env, "api_version");
+    std::string buildkit = json_text(env, "buildkit_version");
+    if (!api.empty()) engine += ", API " + api;
+    if (!buildkit.empty()) engine += ", BuildKit " + buildkit;
+  }
+  add("engine", engine);
+  add("storage driver", json_text(env, "storage_driver"));
+  add("kernel", json_text(env, "kernel"));
+  std::string cpus = json_text(env, "host_cpus");
+  std::string model_name = json_text(env, "host_cpu_model");
+  if (!cpus.empty() || !model_name.empty()) {
+    add("CPU", cpus.empty() ? model_name : model_name.empty() ? cpus + " CPUs" : cpus + " x " + model_name);
+  }
+  add("operating system", json_text(env, "operating_system"));
+  add("cold builds", model.cold_method);
+  add("daemon", model.daemon_mode);
+  add("seed", fmt::format("{}", model.seed));
+  add("run started", model.started_at);
+  std::string harness = "buildbench " + model.harness_version;
+  if (!model.harness_commit.empty()) harness += " at commit " + model.harness_commit;
+  add("harness", harness);
+  add("scenario", fmt::format("{} (sha256 {})", model.scenario_name, model.scenario_hash.substr(0, 12)));
+  if (!model.fixture_hash.empty()) add("fixture", "tree hash " + model.fixture_hash.substr(0, 12));
+  if (model.base_images.is_array()) {
+    std::string images;
+    for (const auto& image : model.base_images) {
+      std::string name = json_text(image, "name");
+      std::string local = json_text(image, "image");
+      std::string id = json_text(image, "id");
+      if (!images.empty()) images += "; ";
+      images += name;
+      if (!local.empty()) images += " -> " + local;
+      if (!id.empty()) images += " (" + id.substr(0, std::min<size_t>(id.size(), 19)) + ")";
+    }
+    add("base images", images);
+  }
+  add("report generated", model.generated_at.empty() ? "buildbench " + model.generator_version
+                                                     : model.generated_at + " by buildbench " + model.generator_version);
+  return facts;
+}
+
+std::string table_heading(const ReportModel& model, const std::string& series, const std::string& kind) {
+  return model.has_sweep() ? fmt::format("{}, sweep value {}", kind, series) : kind;
+}
+
+}  // namespace buildbench::report

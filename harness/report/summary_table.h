@@ -1,0 +1,37 @@
+#pragma once
+// The rows of the summary table, as text, shared by report.md and
+// report.html so both say exactly the same thing.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "report/model.h"
+
+namespace buildbench::report {
+
+struct SummaryRow {
+  std::string variant;     // "fast" or "slow (baseline)"
+  std::string samples;     // "10" or "8 (2 failed)"
+  std::string median;      // "12.3 s (12.1 s – 12.6 s)", "no successful samples"
+  std::string vs_baseline; // "0.821 (0.80 – 0.84)", "~ 1.02 (0.97 – 1.05)", "baseline", "-"
+  std::string p_value;     // "<0.001", "0.400", ""
+  std::string cached_steps;  // "9/9"
+  std::string context;     // "1.23 MB"
+  std::string downloaded;  // "0 B"
+  std::string image;       // "20.1 MB"
+  size_t variant_index = 0;
+};
+
+inline const std::vector<std::string> kSummaryHeadings = {
+    "variant", "n", "median wall time (95% CI)", "vs baseline (95% CI)", "p", "cached steps", "context",
+    "downloaded", "image"};
+
+std::vector<SummaryRow> summary_rows(const ReportModel& model, const std::string& series, const std::string& kind);
+
+// Short "label: value" lines describing the environment, for footers.
+std::vector<std::pair<std::string, std::string>> environment_facts(const ReportModel& model);
+
+// The heading of one table: "cold" or "cold, sweep value 4".
+std::string table_heading(const ReportModel& model, const std::string& series, const std::string& kind);
+
+}  // namespace buildbench::report

@@ -1,0 +1,190 @@
+// report.html: one self-contained page. Everything is inline (CSS, SVG) so
+// the file can be mailed, archived or opened offline and looks the same.
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "report/format.h"
+#include "report/summary_table.h"
+#include "report/svg.h"
+#include "report/writers.h"
+
+namespace buildbench::report {
+namespace {
+
+constexpr std::string_view kStyle = R"css(
+body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #222; margin: 0 auto; max-width: 1100px; padding: 16px 24px 48px; line-height: 1.45; background: #fff; }
+h1 { font-size: 26px; margin: 8px 0 4px; }
+h2 { font-size: 20px; margin-top: 32px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+h3 { font-size: 16px; margin: 20px 0 6px; }
+p.lead { color: #555; margin-top: 0; }
+nav a { margin-right: 14px; }
+table { border-collapse: collapse; margin: 6px 0 14px; font-size: 14px; }
+th, td { border-bottom: 1px solid #e3e3e3; padding: 4px 10px; text-align: right; vertical-align: top; }
+th { background: #f5f5f5; }
+td:first-child, th:first-child { text-align: left; }
+td.left, th.left { text-align: left; }
+.swatch { display: inline-block; width: 11px; height: 11px; margin-right: 6px; vertical-align: baseline; }
+.warnings li { margin: 2px 0; }
+.warn { color: #8a4b00; }
+figure { margin: 18px 0 26px; }
+figure svg { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 14px; }
+details { margin: 6px 0; }
+summary { cursor: pointer; font-weight: bold; }
+tr.cached td { color: #666; }
+tr.failed td { color: #b00020; }
+footer { margin-top: 36px; color: #555; font-size: 13px; }
+)css";
+
+std::string esc(std::string_view text) { return xml_escape(text); }
+
+// An inline <svg> must not carry an XML declaration.
+std::string inline_svg(const std::string& document) {
+  auto start = document.find("<svg");
+  return start == std::string::npos ? std::string() : document.substr(start);
+}
+
+void write_summary_tables(const ReportModel& model, std::ostream& out) {
+  for (const auto& series : model.series) {
+    for (const auto& kind : model.kinds) {
+      auto rows = summary_rows(model, series, kind);
+      if (rows.empty()) continue;
+      out << "<h3>" << esc(table_heading(model, series, kind)) << "</h3>\n<table>\n<tr>";
+      for (const auto& heading : kSummaryHeadings) out << "<th>" << esc(heading) << "</th>";
+      out << "</tr>\n";
+      for (const auto& row : rows) {
+        out << fmt::format("<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td>",
+                           variant_colour(row.variant_index), esc(row.variant));
+        for (const auto* field : {&row.samples, &row.median, &row.vs_baseline, &row.p_value, &row.cached_steps,
+                                  &row.context, &row.downloaded, &row.image}) {
+          out << "<td>" << esc(*field) << "</td>";
+        }
+        out << "</tr>\n";
+      }
+      out << "</table>\n";
+    }
+  }
+}
+
+void write_step_tables(const ReportModel& model, std::ostream& out) {
+  for (const auto& cell : model.cells) {
+    std::string where = model.has_sweep() ? fmt::format("{} / {} / {}", cell.series, cell.kind, cell.variant)
+                                          : fmt::format("{} / {}", cell.kind, cell.variant);
+    if (!cell.median_sample) {
+      out << "<p><b>" << esc(where) << "</b>: no successful sample.</p>\n";
+      continue;
+    }
+    const auto& record = cell.samples[*cell.median_sample].record;
+    out << fmt::format("<details><summary>{}: median sample, repetition {}, {} ({} of {} steps cached)</summary>\n",
+                       esc(where), cell.samples[*cell.median_sample].repetition + 1, esc(format_seconds(record.wall_s)),
+                       record.cached_steps, record.total_steps);
+    out << "<table>\n<tr><th>step</th><th class=\"left\">stage</th><th>cached</th><th>start</th><th>duration</th></tr>\n";
+    for (const auto& step : record.steps) {
+      std::string row_class = !step.error.empty() ? " class=\"failed\"" : step.cached ? " class=\"cached\"" : "";
+      out << fmt::format("<tr{}><td>{}</td><td class=\"left\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                         row_class, esc(step.name), esc(step.stage), step.cached ? "yes" : "",
+                         step.start_offset_s >= 0 ? esc(format_seconds(step.start_offset_s)) : "-",
+                         step.duration_s >= 0 ? esc(format_seconds(step.duration_s)) : "-");
+    }
+    out << "</table>\n</details>\n";
+  }
+}
+
+}  // namespace
+
+void write_html(const ReportModel& model, const std::vector<Figure>& figures, std::ostream& out) {
+  std::string title = (model.scenario_title.empty() ? model.scenario_name : model.scenario_title) + ": build times";
+  out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      << "<title>" << esc(title) << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n";
+  out << "<h1>" << esc(title) << "</h1>\n";
+  out << fmt::format("<p class=\"lead\">Scenario <code>{}</code>, {} variants, {} build kinds, baseline <b>{}</b>. "
+                     "Medians with a distribution-free 95% confidence interval; the ratio to the baseline has a "
+                     "bootstrap 95% CI; <code>~</code> marks a difference that is not significant (Mann-Whitney U, "
+                     "p &gt;= 0.05).</p>\n",
+                     esc(model.scenario_name), model.variants.size(), model.kinds.size(), esc(model.baseline_variant));
+  out << "<nav><a href=\"#summary\">Summary</a><a href=\"#warnings\">Warnings</a><a href=\"#figures\">Figures</a>"
+         "<a href=\"#steps\">Steps</a><a href=\"#environment\">Environment</a></nav>\n";
+
+  out << "<h2 id=\"summary\">Summary</h2>\n";
+  write_summary_tables(model, out);
+
+  out << "<h2 id=\"warnings\">Warnings</h2>\n";
+  bool any = false;
+  for (const auto& cell : model.cells) {
+    for (const auto& warning : cell.warnings) {
+      if (!any) out << "<ul class=\"warnings\">\n";
+      any = true;
+      std::string where = model.has_sweep() ? fmt::format("{} / {} / {}", cell.series, cell.kind, cell.variant)
+                                            : fmt::format("{} / {}", cell.kind, cell.variant);
+      out << "<li class=\"warn\"><b>" << esc(where) << "</b>: " << esc(warning.message) << "</li>\n";
+    }
+  }
+  for (const auto& note : model.notes) {
+    if (!any) out << "<ul class=\"warnings\">\n";
+    any = true;
+    out << "<li>" << esc(note) << "</li>\n";
+  }
+  out << (any ? "</ul>\n" : "<p>None: every set of samples passed the checks.</p>\n");
+
+  out << "<h2 id=\"figures\">Figures</h2>\n";
+  for (const auto& figure : figures) {
+    out << fmt::format("<figure id=\"fig-{}\">\n{}<figcaption>{} <a href=\"figures/{}.svg\">(SVG)</a></figcaption>\n</figure>\n",
+                       esc(figure.name), inline_svg(figure.svg), esc(figure.caption), esc(figure.name));
+  }
+
+  out << "<h2 id=\"steps\">Steps of the median samples</h2>\n";
+  write_step_tables(model, out);
+
+  out << "<h2 id=\"environment\">Environment</h2>\n<table>\n";
+  for (const auto& [label, value] : environment_facts(model)) {
+    out << "<tr><th class=\"left\">" << esc(label) << "</th><td class=\"left\">" << esc(value) << "</td></tr>\n";
+  }
+  out << "</table>\n<h3>Results files</h3>\n<table>\n<tr><th>file</th><th>samples</th><th>warm-ups</th><th>failed</th><th class=\"left\">state</th></tr>\n";
+  for (const auto& input : model.inputs) {
+    out << fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"left\">{}</td></tr>\n", esc(input.path),
+                       input.samples, input.warmups, input.failed,
+                       input.interrupted ? "interrupted" : input.finished ? "finished" : "incomplete");
+  }
+  out << "</table>\n";
+  out << "<footer>" << esc(fmt::format("Generated by buildbench {}{}.", model.generator_version,
+                                        model.generated_at.empty() ? "" : " at " + model.generated_at))
+      << "</footer>\n</body>\n</html>\n";
+}
+
+util::Result<WrittenReport> write_report(const ReportModel& model, const std::filesystem::path& dir,
+                                         const WriteOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return util::error(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
+  WrittenReport written;
+  auto figures = make_figures(model);
+  auto pngs = write_figures(figures, dir / "figures", options.png_converter);
+  if (!pngs) return pngs.error();
+  written.pngs = *pngs;
+  for (const auto& figure : figures) written.files.push_back(dir / "figures" / (figure.name + ".svg"));
+
+  using Writer = std::function<void(std::ostream&)>;
+  const std::pair<const char*, Writer> outputs[] = {
+      {"report.md", [&](std::ostream& out) { write_markdown(model, out); }},
+      {"report.html", [&](std::ostream& out) { write_html(model, figures, out); }},
+      {"summary.csv", [&](std::ostream& out) { write_summary_csv(model, out); }},
+      {"samples.csv", [&](std::ostream& out) { write_samples_csv(model, out); }},
+      {"summary.json", [&](std::ostream& out) { write_summary_json(model, out); }},
+      {"gbench.json", [&](std::ostream& out) { write_gbench_json(model, out); }},
+  };
+  for (const auto& [name, writer] : outputs) {
+    auto path = dir / name;
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    writer(out);
+    out.close();
+    if (!out) return util::error("cannot write " + path.string());
+    written.files.push_back(path);
+  }
+  return written;
+}
+
+}  // namespace buildbench::report

@@ -1,0 +1,303 @@
+// report.md, summary.csv, samples.csv, summary.json and gbench.json.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "report/format.h"
+#include "report/summary_table.h"
+#include "report/writers.h"
+
+namespace buildbench::report {
+namespace {
+
+std::string title_of(const ReportModel& model) {
+  return model.scenario_title.empty() ? model.scenario_name : model.scenario_title;
+}
+
+size_t sample_count(const ReportModel& model) {
+  size_t count = 0;
+  for (const auto& cell : model.cells) count += cell.samples.size();
+  return count;
+}
+
+// Invalid UTF-8 must not abort a report: replace it (nlohmann throws otherwise).
+std::string dump(const nlohmann::ordered_json& json) {
+  return json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+nlohmann::ordered_json summary_json(const stats::Summary& summary) {
+  nlohmann::ordered_json out;
+  out["count"] = summary.count;
+  out["median"] = summary.median;
+  out["ci_low"] = summary.median_ci.low;
+  out["ci_high"] = summary.median_ci.high;
+  out["ci_coverage"] = summary.median_ci.coverage;
+  out["ci_below_nominal"] = summary.median_ci.below_nominal;
+  out["mean"] = summary.mean;
+  out["stddev"] = summary.stddev;
+  out["min"] = summary.min;
+  out["max"] = summary.max;
+  out["cv"] = summary.cv;
+  out["mad"] = summary.mad;
+  out["outliers"] = summary.outliers;
+  return out;
+}
+
+nlohmann::ordered_json comparison_json(const stats::Comparison& comparison) {
+  nlohmann::ordered_json out;
+  out["ratio"] = comparison.ratio.ratio;
+  out["ci_low"] = comparison.ratio.ci_low;
+  out["ci_high"] = comparison.ratio.ci_high;
+  out["confidence"] = comparison.ratio.confidence;
+  out["p_value"] = comparison.test.p_value;
+  out["u"] = comparison.test.u;
+  out["p_method"] = comparison.test.method == stats::PValueMethod::Exact ? "exact" : "normal";
+  out["significant"] = comparison.significant;
+  out["verdict"] = std::string(stats::verdict_label(comparison.verdict));
+  return out;
+}
+
+std::string optional_number(const std::optional<stats::Summary>& summary) {
+  return summary ? format_number(summary->median) : "";
+}
+
+std::string warning_ids(const Cell& cell) {
+  std::string ids;
+  for (const auto& warning : cell.warnings) {
+    if (ids.find(warning.id) != std::string::npos) continue;
+    if (!ids.empty()) ids += ';';
+    ids += warning.id;
+  }
+  return ids;
+}
+
+}  // namespace
+
+void write_markdown(const ReportModel& model, std::ostream& out) {
+  out << "# " << title_of(model) << ": build times\n\n";
+  out << fmt::format("Scenario `{}`, {} samples ({} variants x {} build kinds), baseline variant **{}**. ", model.scenario_name,
+                     sample_count(model), model.variants.size(), model.kinds.size(), model.baseline_variant);
+  out << "Medians with a distribution-free 95% confidence interval; \"vs baseline\" is the ratio of medians "
+         "(below 1 is faster) with a bootstrap 95% CI, and `~` marks a difference that is not significant "
+         "(Mann-Whitney U, p >= 0.05).\n";
+  for (const auto& series : model.series) {
+    for (const auto& kind : model.kinds) {
+      auto rows = summary_rows(model, series, kind);
+      if (rows.empty()) continue;
+      out << "\n## " << table_heading(model, series, kind) << "\n\n";
+      out << "|";
+      for (const auto& heading : kSummaryHeadings) out << " " << heading << " |";
+      out << "\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+      for (const auto& row : rows) {
+        out << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(row.variant),
+                           markdown_cell(row.samples), markdown_cell(row.median), markdown_cell(row.vs_baseline),
+                           markdown_cell(row.p_value), markdown_cell(row.cached_steps), markdown_cell(row.context),
+                           markdown_cell(row.downloaded), markdown_cell(row.image));
+      }
+    }
+  }
+  bool any_warning = false;
+  for (const auto& cell : model.cells) {
+    for (const auto& warning : cell.warnings) {
+      if (!any_warning) out << "\n## Warnings\n\n";
+      any_warning = true;
+      std::string where = model.has_sweep() ? fmt::format("{} / {} / {}", cell.series, cell.kind, cell.variant)
+                                            : fmt::format("{} / {}", cell.kind, cell.variant);
+      out << fmt::format("- {}: {}\n", markdown_cell(where), markdown_cell(warning.message));
+    }
+  }
+  if (!model.notes.empty()) {
+    out << "\n## Notes\n\n";
+    for (const auto& note : model.notes) out << "- " << markdown_cell(note) << "\n";
+  }
+  out << "\n---\n\n";
+  auto facts = environment_facts(model);
+  for (size_t i = 0; i < facts.size(); ++i) {
+    out << fmt::format("{}{}: {}", i == 0 ? "" : " · ", facts[i].first, markdown_cell(facts[i].second));
+  }
+  out << "\n";
+}
+
+void write_summary_csv(const ReportModel& model, std::ostream& out) {
+  out << "series,variant,kind,samples,failed,wall_median_s,wall_ci_low_s,wall_ci_high_s,wall_ci_coverage,"
+         "wall_mean_s,wall_stddev_s,wall_min_s,wall_max_s,wall_cv,ratio,ratio_ci_low,ratio_ci_high,p_value,verdict,"
+         "daemon_span_median_s,context_upload_median_s,context_bytes,cached_steps,total_steps,proxy_bytes,"
+         "proxy_requests,image_size,warnings\n";
+  for (const auto& cell : model.cells) {
+    std::vector<std::string> fields = {csv_field(cell.series), csv_field(cell.variant), csv_field(cell.kind),
+                                       fmt::format("{}", cell.ok_count), fmt::format("{}", cell.failed_count)};
+    const auto& wall = cell.summary(Metric::Wall);
+    if (wall) {
+      for (double value : {wall->median, wall->median_ci.low, wall->median_ci.high, wall->median_ci.coverage,
+                           wall->mean, wall->stddev, wall->min, wall->max, wall->cv}) {
+        fields.push_back(format_number(value));
+      }
+    } else {
+      fields.insert(fields.end(), 9, "");
+    }
+    if (cell.vs_baseline) {
+      const auto& comparison = *cell.vs_baseline;
+      for (double value : {comparison.ratio.ratio, comparison.ratio.ci_low, comparison.ratio.ci_high,
+                           comparison.test.p_value}) {
+        fields.push_back(format_number(value));
+      }
+      fields.push_back(csv_field(stats::verdict_label(comparison.verdict)));
+    } else {
+      fields.insert(fields.end(), 5, "");
+    }
+    fields.push_back(optional_number(cell.summary(Metric::DaemonSpan)));
+    fields.push_back(optional_number(cell.summary(Metric::ContextUpload)));
+    fields.push_back(optional_number(cell.summary(Metric::ContextBytes)));
+    fields.push_back(optional_number(cell.summary(Metric::CachedSteps)));
+    fields.push_back(cell.ok_count > 0 ? format_number(cell.total_steps) : "");
+    fields.push_back(optional_number(cell.summary(Metric::ProxyBytes)));
+    fields.push_back(optional_number(cell.summary(Metric::ProxyRequests)));
+    fields.push_back(optional_number(cell.summary(Metric::ImageSize)));
+    fields.push_back(csv_field(warning_ids(cell)));
+    for (size_t i = 0; i < fields.size(); ++i) out << (i == 0 ? "" : ",") << fields[i];
+    out << "\n";
+  }
+}
+
+void write_samples_csv(const ReportModel& model, std::ostream& out) {
+  out << "series,variant,kind,repetition,plan_index,started_at,ok,wall_s,daemon_span_s,context_bytes,"
+         "context_upload_s,cached_steps,total_steps,proxy_bytes,proxy_requests,image_size,image_layers,"
+         "build_cache_bytes,error\n";
+  for (const auto& cell : model.cells) {
+    for (const auto& sample : cell.samples) {
+      const auto& record = sample.record;
+      auto non_negative = [](double value) { return value < 0 ? std::string() : format_number(value); };
+      out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(sample.series),
+                         csv_field(sample.variant), csv_field(sample.kind), sample.repetition, sample.plan_index,
+                         csv_field(sample.started_at), record.ok ? "true" : "false",
+                         record.ok ? format_number(record.wall_s) : "", non_negative(record.daemon_span_s),
+                         record.context_bytes, non_negative(record.context_upload_s), record.cached_steps,
+                         record.total_steps, sample.proxy.bytes, sample.proxy.requests,
+                         non_negative(static_cast<double>(record.image_size)),
+                         non_negative(static_cast<double>(record.image_layers)),
+                         non_negative(static_cast<double>(sample.build_cache_bytes)), csv_field(record.error));
+    }
+  }
+}
+
+void write_summary_json(const ReportModel& model, std::ostream& out) {
+  nlohmann::ordered_json json;
+  json["schema_version"] = kReportSchemaVersion;
+  json["generator"] = {{"name", "buildbench"}, {"version", model.generator_version}, {"generated_at", model.generated_at}};
+  json["scenario"] = {{"name", model.scenario_name}, {"title", model.scenario_title}, {"hash", model.scenario_hash}};
+  json["run"] = {{"harness_version", model.harness_version}, {"harness_commit", model.harness_commit},
+                 {"started_at", model.started_at},           {"seed", model.seed},
+                 {"cold_method", model.cold_method},         {"daemon_mode", model.daemon_mode}};
+  json["environment"] = model.environment;
+  json["base_images"] = model.base_images;
+  json["fixture"] = {{"params", model.fixture_params}, {"hash", model.fixture_hash}};
+  json["baseline_variant"] = model.baseline_variant;
+  json["series"] = model.series;
+  json["variants"] = model.variants;
+  json["kinds"] = model.kinds;
+  auto& inputs = json["inputs"] = nlohmann::ordered_json::array();
+  for (const auto& input : model.inputs) {
+    inputs.push_back({{"path", input.path},
+                      {"samples", input.samples},
+                      {"warmups", input.warmups},
+                      {"failed", input.failed},
+                      {"finished", input.finished},
+                      {"interrupted", input.interrupted}});
+  }
+  json["notes"] = model.notes;
+  auto& cells = json["cells"] = nlohmann::ordered_json::array();
+  for (const auto& cell : model.cells) {
+    nlohmann::ordered_json entry;
+    entry["series"] = cell.series;
+    entry["variant"] = cell.variant;
+    entry["kind"] = cell.kind;
+    entry["samples"] = cell.samples.size();
+    entry["ok"] = cell.ok_count;
+    entry["failed"] = cell.failed_count;
+    auto& metrics = entry["metrics"] = nlohmann::ordered_json::object();
+    for (Metric metric : kAllMetrics) {
+      if (const auto& summary = cell.summary(metric)) metrics[std::string(metric_id(metric))] = summary_json(*summary);
+    }
+    entry["total_steps"] = cell.total_steps;
+    entry["vs_baseline"] = cell.vs_baseline ? comparison_json(*cell.vs_baseline) : nlohmann::ordered_json();
+    auto& warnings = entry["warnings"] = nlohmann::ordered_json::array();
+    for (const auto& warning : cell.warnings) warnings.push_back({{"id", warning.id}, {"message", warning.message}});
+    cells.push_back(std::move(entry));
+  }
+  out << dump(json);
+}
+
+void write_gbench_json(const ReportModel& model, std::ostream& out) {
+  nlohmann::ordered_json json;
+  auto& context = json["context"];
+  context["date"] = model.generated_at.empty() ? model.started_at : model.generated_at;
+  context["host_name"] = "";
+  context["executable"] = "buildbench report";
+  int cpus = 0;
+  if (model.environment.is_object() && model.environment.contains("host_cpus") &&
+      model.environment["host_cpus"].is_number_integer()) {
+    cpus = model.environment["host_cpus"].get<int>();
+  }
+  context["num_cpus"] = cpus;
+  context["mhz_per_cpu"] = 0;
+  context["cpu_scaling_enabled"] = false;
+  context["caches"] = nlohmann::ordered_json::array();
+  context["load_avg"] = nlohmann::ordered_json::array();
+  context["library_build_type"] = "release";
+  context["json_schema_version"] = 1;
+  // Ours, beside Google Benchmark's own fields, which its tools ignore.
+  context["buildbench"] = {{"schema_version", kReportSchemaVersion},
+                           {"scenario", model.scenario_name},
+                           {"scenario_hash", model.scenario_hash},
+                           {"harness_commit", model.harness_commit},
+                           {"note", "one benchmark per variant and build kind, each sample a repetition; "
+                                    "cpu_time repeats the wall time (the build's CPU time is spent in the daemon)"}};
+  auto& benchmarks = json["benchmarks"] = nlohmann::ordered_json::array();
+  size_t family = 0;
+  for (const auto& cell : model.cells) {
+    std::string name = cell.variant + "/" + cell.kind + (model.has_sweep() ? "/" + cell.series : "");
+    std::vector<double> milliseconds;
+    for (const auto& sample : cell.samples) {
+      if (sample.record.ok) milliseconds.push_back(sample.record.wall_s * 1000);
+    }
+    const auto& wall = cell.summary(Metric::Wall);
+    if (milliseconds.empty() || !wall) continue;
+    auto entry = [&](const std::string& entry_name, const char* run_type, double value) {
+      nlohmann::ordered_json item;
+      item["name"] = entry_name;
+      item["family_index"] = family;
+      item["per_family_instance_index"] = 0;
+      item["run_name"] = name;
+      item["run_type"] = run_type;
+      item["repetitions"] = milliseconds.size();
+      return std::make_pair(std::move(item), value);
+    };
+    for (size_t i = 0; i < milliseconds.size(); ++i) {
+      auto [item, value] = entry(name, "iteration", milliseconds[i]);
+      item["repetition_index"] = i;
+      item["threads"] = 1;
+      item["iterations"] = 1;
+      item["real_time"] = value;
+      item["cpu_time"] = value;
+      item["time_unit"] = "ms";
+      benchmarks.push_back(std::move(item));
+    }
+    std::pair<const char*, double> aggregates[] = {
+        {"mean", wall->mean * 1000}, {"median", wall->median * 1000}, {"stddev", wall->stddev * 1000}};
+    for (const auto& [aggregate, aggregate_value] : aggregates) {
+      auto [item, value] = entry(name + "_" + aggregate, "aggregate", aggregate_value);
+      item["threads"] = 1;
+      item["aggregate_name"] = aggregate;
+      item["aggregate_unit"] = "time";
+      item["iterations"] = milliseconds.size();
+      item["real_time"] = value;
+      item["cpu_time"] = value;
+      item["time_unit"] = "ms";
+      benchmarks.push_back(std::move(item));
+    }
+    ++family;
+  }
+  out << dump(json);
+}
+
+}  // namespace buildbench::report
