@@ -1,0 +1,1095 @@
+// Scenario files: JSON with comments in, a Scenario with every default filled
+// in or the list of every problem found out. Validation never stops at the
+// first problem: each part of the file is checked as far as it can be, so one
+// run of `buildbench validate` shows everything to fix.
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <set>
+#include <system_error>
+#include <utility>
+
+#include "scenario/scenario.h"
+#include "scenario/suggest.h"
+#include "util/hash.h"
+
+namespace buildbench::scenario {
+namespace {
+
+using Json = nlohmann::ordered_json;
+namespace fs = std::filesystem;
+
+// Limits keep a typo (or a fuzzer) from planning a week of builds or
+// exhausting memory before a single problem is printed.
+constexpr size_t kMaxFileBytes = 1 << 20;
+constexpr size_t kMaxNesting = 64;
+constexpr int64_t kMaxRepetitions = 1000;
+constexpr int64_t kMaxWarmups = 100;
+constexpr size_t kMaxVariants = 64;
+constexpr size_t kMaxBuildKinds = 64;
+constexpr size_t kMaxSweepValues = 64;
+constexpr uint64_t kMaxPlannedSamples = 100000;
+constexpr size_t kMaxNameLength = 64;
+
+// ---------------------------------------------------------------- wording
+
+std::string code(std::string_view text) { return "`" + printable(text) + "`"; }
+
+std::string escape_token(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string child(const std::string& pointer, std::string_view key) { return pointer + "/" + escape_token(key); }
+std::string child(const std::string& pointer, size_t index) { return pointer + "/" + std::to_string(index); }
+
+std::string a_type(const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::null: return "null";
+    case Json::value_t::object: return "an object";
+    case Json::value_t::array: return "an array";
+    case Json::value_t::string: return "a string";
+    case Json::value_t::boolean: return "a boolean";
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float: return "a number";
+    default: return "a binary value";
+  }
+}
+
+// A scalar as the user wrote it; containers by their type only (they can be
+// large, and dumping them would be recursive).
+std::string describe(const Json& value) {
+  if (value.is_number() || value.is_boolean() || value.is_null()) return value.dump();
+  if (value.is_string()) return code(value.get_ref<const std::string&>());
+  return a_type(value);
+}
+
+std::string join_codes(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + code(name);
+  return out;
+}
+
+// "unknown builder `kit` (did you mean `buildkit`?)" or "(expected one of: ...)".
+std::string unknown_choice(std::string_view what, std::string_view value, const std::vector<std::string>& choices) {
+  std::string message = "unknown " + std::string(what) + " " + code(value);
+  if (auto guess = closest_match(value, choices)) return message + " (did you mean " + code(*guess) + "?)";
+  return message + " (expected one of: " + join_codes(choices) + ")";
+}
+
+bool is_name(std::string_view name) {
+  if (name.empty() || name.size() > kMaxNameLength) return false;
+  auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!lower_or_digit(name[0])) return false;
+  return std::all_of(name.begin(), name.end(), [&](char c) { return lower_or_digit(c) || c == '-' || c == '_' || c == '.'; });
+}
+constexpr std::string_view kNameExpectation =
+    "lower-case letters, digits, `.`, `_` or `-`, starting with a letter or digit, at most 64 characters";
+
+// Dockerfile ARG names: what a `${NAME}` reference can name.
+bool is_arg_name(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  if (!letter(name[0])) return false;
+  return std::all_of(name.begin(), name.end(), [&](char c) { return letter(c) || (c >= '0' && c <= '9'); });
+}
+
+// A path inside the fixture: relative, no `.` or `..` steps, no empty steps.
+bool is_clean_relative_path(std::string_view path) {
+  if (path.empty() || path.front() == '/' || path.size() > 4096) return false;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view step = path.substr(start, end - start);
+    if (step.empty() || step == "." || step == "..") return false;
+    if (step.find('\0') != std::string_view::npos) return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------- JSON text
+
+// Thrown by the parser callback to stop at absurd nesting; never leaves this file.
+struct NestingTooDeep {};
+
+struct Document {
+  std::optional<Json> value;
+  std::vector<Problem> problems;
+};
+
+// Parses JSON with // and /* */ comments. Duplicate keys are problems (the
+// parser would silently keep the last one), found with the parser's event
+// callback, which also tracks where it is to name the duplicate's pointer.
+Document parse_document(std::string_view text) {
+  struct Frame {
+    bool is_object = false;
+    std::set<std::string, std::less<>> keys;
+    std::string token;  // the current child's pointer token (escaped)
+    size_t next_index = 0;
+  };
+  Document document;
+  std::vector<Frame> frames;
+  auto value_starts = [&] {
+    if (!frames.empty() && !frames.back().is_object) frames.back().token = std::to_string(frames.back().next_index++);
+  };
+  Json::parser_callback_t callback = [&](int, Json::parse_event_t event, Json& parsed) -> bool {
+    switch (event) {
+      case Json::parse_event_t::object_start:
+      case Json::parse_event_t::array_start:
+        value_starts();
+        if (frames.size() >= kMaxNesting) throw NestingTooDeep{};
+        frames.push_back(Frame{event == Json::parse_event_t::object_start, {}, {}, 0});
+        break;
+      case Json::parse_event_t::object_end:
+      case Json::parse_event_t::array_end:
+        if (!frames.empty()) frames.pop_back();
+        break;
+      case Json::parse_event_t::key:
+        if (!frames.empty() && parsed.is_string()) {
+          const auto& key = parsed.get_ref<const std::string&>();
+          Frame& object = frames.back();
+          object.token = escape_token(key);
+          if (!object.keys.insert(key).second) {
+            std::string pointer;
+            for (size_t i = 0; i < frames.size(); ++i) pointer += "/" + frames[i].token;
+            document.problems.push_back({pointer, "the key appears twice in one object (expected each key once)"});
+          }
+        }
+        break;
+      case Json::parse_event_t::value:
+        value_starts();
+        break;
+    }
+    return true;
+  };
+  try {
+    document.value = Json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  } catch (const NestingTooDeep&) {
+    document.problems = {{"", "values are nested more than 64 levels deep (expected a scenario file)"}};
+  } catch (const nlohmann::json::exception& e) {
+    // "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
+    std::string message = e.what();
+    if (auto bracket = message.find("] "); message.rfind("[json.exception.", 0) == 0 && bracket != std::string::npos) {
+      message.erase(0, bracket + 2);
+    }
+    if (message.rfind("parse error at ", 0) == 0) message.replace(0, 15, "invalid JSON at ");
+    document.problems = {{"", printable(message) + " (expected JSON; // and /* */ comments are allowed)"}};
+  }
+  return document;
+}
+
+// ---------------------------------------------------------------- checker
+
+class Checker {
+ public:
+  explicit Checker(fs::path directory) : directory_(std::move(directory)) {}
+
+  std::vector<Problem>& problems() { return problems_; }
+
+  void add(const std::string& pointer, std::string message) {
+    problems_.push_back({pointer.empty() ? "/" : pointer, std::move(message)});
+  }
+
+  void unknown_keys(const Json& object, const std::string& pointer, const std::vector<std::string>& known) {
+    for (const auto& [key, value] : object.items()) {
+      (void)value;
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      if (auto guess = closest_match(key, known)) {
+        add(child(pointer, key), "unknown key (did you mean " + code(*guess) + "?)");
+      } else {
+        add(child(pointer, key), "unknown key (expected one of: " + join_codes(known) + ")");
+      }
+    }
+  }
+
+  static const Json* find(const Json& object, std::string_view key) {
+    auto it = object.find(std::string(key));
+    return it == object.end() ? nullptr : &*it;
+  }
+
+  // The value at object[key], or null after a "missing" problem.
+  const Json* require(const Json& object, const std::string& pointer, std::string_view key, std::string_view expected) {
+    const Json* value = find(object, key);
+    if (value == nullptr) add(child(pointer, key), "missing (expected " + std::string(expected) + ")");
+    return value;
+  }
+
+  bool is_type(const Json& value, const std::string& pointer, bool matches, std::string_view expected) {
+    if (!matches) add(pointer, "is " + a_type(value) + " (expected " + std::string(expected) + ")");
+    return matches;
+  }
+
+  std::optional<std::string> string_value(const Json& value, const std::string& pointer, std::string_view expected) {
+    if (!is_type(value, pointer, value.is_string(), expected)) return std::nullopt;
+    return value.get<std::string>();
+  }
+
+  std::optional<bool> bool_value(const Json& value, const std::string& pointer) {
+    if (!is_type(value, pointer, value.is_boolean(), "true or false")) return std::nullopt;
+    return value.get<bool>();
+  }
+
+  std::optional<int64_t> int_value(const Json& value, const std::string& pointer, int64_t low, int64_t high) {
+    std::string expected = "an integer from " + std::to_string(low) + " to " + std::to_string(high);
+    bool in_range = false;
+    int64_t number = 0;
+    if (value.is_number_unsigned()) {
+      uint64_t unsigned_number = value.get<uint64_t>();
+      in_range = unsigned_number <= static_cast<uint64_t>(high);
+      number = in_range ? static_cast<int64_t>(unsigned_number) : 0;
+      in_range = in_range && number >= low;
+    } else if (value.is_number_integer()) {
+      number = value.get<int64_t>();
+      in_range = number >= low && number <= high;
+    } else if (!value.is_number()) {
+      add(pointer, "is " + a_type(value) + " (expected " + expected + ")");
+      return std::nullopt;
+    }
+    if (!in_range) {
+      add(pointer, "is " + value.dump() + " (expected " + expected + ")");
+      return std::nullopt;
+    }
+    return number;
+  }
+
+  std::optional<double> non_negative_number(const Json& value, const std::string& pointer, double high) {
+    std::string expected = "a number from 0 to " + Json(high).dump();
+    if (!is_type(value, pointer, value.is_number(), expected)) return std::nullopt;
+    double number = value.get<double>();
+    if (!(number >= 0.0 && number <= high)) {
+      add(pointer, "is " + value.dump() + " (expected " + expected + ")");
+      return std::nullopt;
+    }
+    return number;
+  }
+
+  // One of `choices`; a string that is none of them gets a "did you mean".
+  std::optional<std::string> choice(const Json& value, const std::string& pointer, std::string_view what,
+                                    const std::vector<std::string>& choices) {
+    auto text = string_value(value, pointer, "one of: " + join_codes(choices));
+    if (!text) return std::nullopt;
+    if (std::find(choices.begin(), choices.end(), *text) == choices.end()) {
+      add(pointer, unknown_choice(what, *text, choices));
+      return std::nullopt;
+    }
+    return text;
+  }
+
+  enum class Expect { File, Directory };
+  // A path relative to the scenario file that must exist as `expect`;
+  // problems name the resolved path, which is what was looked for.
+  std::optional<fs::path> existing_path(const Json& value, const std::string& pointer, Expect expect,
+                                        std::string_view expected) {
+    auto text = string_value(value, pointer, expected);
+    if (!text) return std::nullopt;
+    if (text->empty() || text->find('\0') != std::string::npos) {
+      add(pointer, "is " + code(*text) + " (expected " + std::string(expected) + ")");
+      return std::nullopt;
+    }
+    fs::path resolved = (directory_ / fs::path(*text)).lexically_normal();
+    std::error_code error;
+    auto status = fs::status(resolved, error);
+    std::string prefix = code(*text) + " resolves to " + code(resolved.string()) + ", which ";
+    if (!fs::exists(status)) {
+      add(pointer, prefix + "does not exist (expected " + std::string(expected) + ")");
+      return std::nullopt;
+    }
+    if (expect == Expect::File && !fs::is_regular_file(status)) {
+      add(pointer, prefix + "is not a regular file (expected " + std::string(expected) + ")");
+      return std::nullopt;
+    }
+    if (expect == Expect::Directory && !fs::is_directory(status)) {
+      add(pointer, prefix + "is not a directory (expected " + std::string(expected) + ")");
+      return std::nullopt;
+    }
+    return resolved;
+  }
+
+ private:
+  fs::path directory_;
+  std::vector<Problem> problems_;
+};
+
+// ---------------------------------------------------------------- fixture parameters
+
+// FixtureParams reports one problem as "fixture parameter 'KEY' is ...;
+// expected ...". This names the key's pointer when the file sets that key
+// and puts the expectation in parentheses like every other message here.
+Problem fixture_problem(const std::string& message, const Json* object, const std::string& pointer) {
+  std::string text = message;
+  std::string key;
+  static constexpr std::string_view kPrefix = "fixture parameter '";
+  if (text.rfind(kPrefix, 0) == 0) {
+    size_t end = text.find('\'', kPrefix.size());
+    if (end != std::string::npos) key = text.substr(kPrefix.size(), end - kPrefix.size());
+  }
+  if (auto expected = text.find("; expected "); expected != std::string::npos) {
+    text = text.substr(0, expected) + " (expected " + text.substr(expected + 11) + ")";
+  }
+  if (!key.empty() && object != nullptr && object->is_object() && object->contains(key)) {
+    std::string rest = text.substr(kPrefix.size() + key.size() + 1);
+    if (!rest.empty() && rest.front() == ' ') rest.erase(0, 1);
+    return {child(pointer, key), printable(rest)};
+  }
+  return {pointer, printable(text)};
+}
+
+// Converts the known keys of a generate object (unknown ones are reported
+// separately with a "did you mean") to the JSON FixtureParams reads.
+nlohmann::json known_parameters(const Json& object, const std::vector<std::string>& known) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) out[key] = nlohmann::json(value);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- build kinds
+
+const std::vector<std::string>& kind_names() {
+  static const std::vector<std::string> names = {"cold", "warm", "code-change", "dependency-add", "dependency-bump",
+                                                 "touch", "ignored-file-change", "non-go-change", "cachebust", "custom"};
+  return names;
+}
+
+constexpr KindType kKindTypes[] = {KindType::Cold, KindType::Warm, KindType::CodeChange, KindType::DependencyAdd,
+                                   KindType::DependencyBump, KindType::Touch, KindType::IgnoredFileChange,
+                                   KindType::NonGoChange, KindType::Cachebust, KindType::Custom};
+
+std::optional<KindType> kind_from_name(std::string_view name) {
+  const auto& names = kind_names();
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == name) return kKindTypes[i];
+  }
+  return std::nullopt;
+}
+
+constexpr std::string_view kCustomShape =
+    "{\"kind\": \"custom\", \"name\": ..., \"append\": {\"file\": ..., \"line\": ...}} or \"write\": {\"file\": ..., \"content\": ...}";
+
+std::optional<BuildKind> parse_custom(Checker& check, const Json& object, const std::string& pointer) {
+  check.unknown_keys(object, pointer, {"kind", "name", "append", "write"});
+  BuildKind kind;
+  kind.type = KindType::Custom;
+  bool ok = true;
+  if (const Json* name = check.require(object, pointer, "name", "a name for the mutation")) {
+    if (auto text = check.string_value(*name, child(pointer, "name"), kNameExpectation)) {
+      if (is_name(*text)) {
+        kind.custom.name = *text;
+      } else {
+        check.add(child(pointer, "name"), code(*text) + " is not a valid name (expected " + std::string(kNameExpectation) + ")");
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+  } else {
+    ok = false;
+  }
+  const Json* append = Checker::find(object, "append");
+  const Json* write = Checker::find(object, "write");
+  if (append != nullptr && write != nullptr) {
+    check.add(pointer, "has both `append` and `write` (expected one of them)");
+    return std::nullopt;
+  }
+  if (append == nullptr && write == nullptr) {
+    check.add(pointer, "has neither `append` nor `write` (expected " + std::string(kCustomShape) + ")");
+    return std::nullopt;
+  }
+  bool appending = append != nullptr;
+  const Json& action = appending ? *append : *write;
+  std::string action_pointer = child(pointer, appending ? "append" : "write");
+  std::string text_key = appending ? "line" : "content";
+  kind.custom.action = appending ? CustomMutation::Action::Append : CustomMutation::Action::Write;
+  if (!check.is_type(action, action_pointer, action.is_object(),
+                     appending ? "{\"file\": ..., \"line\": ...}" : "{\"file\": ..., \"content\": ...}")) {
+    return std::nullopt;
+  }
+  check.unknown_keys(action, action_pointer, {"file", text_key});
+  if (const Json* file = check.require(action, action_pointer, "file", "a path relative to the fixture root")) {
+    std::string file_pointer = child(action_pointer, "file");
+    if (auto path = check.string_value(*file, file_pointer, "a path relative to the fixture root")) {
+      if (is_clean_relative_path(*path)) {
+        kind.custom.file = *path;
+      } else {
+        check.add(file_pointer, code(*path) +
+                                    " is not a clean relative path (expected a path inside the fixture without `.` or `..` steps, "
+                                    "such as `internal/pkg000/file0.go`)");
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+  } else {
+    ok = false;
+  }
+  if (const Json* text = check.require(action, action_pointer, text_key, appending ? "the line to append" : "the new content")) {
+    std::string text_pointer = child(action_pointer, text_key);
+    if (auto value = check.string_value(*text, text_pointer, "a string")) {
+      if (appending && value->find('\n') != std::string::npos) {
+        check.add(text_pointer, "contains a newline (expected a single line; `write` replaces a whole file)");
+        ok = false;
+      } else {
+        kind.custom.text = *value;
+      }
+    } else {
+      ok = false;
+    }
+  } else {
+    ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return kind;
+}
+
+std::optional<BuildKind> parse_build_kind(Checker& check, const Json& value, const std::string& pointer) {
+  if (value.is_string()) {
+    const auto& name = value.get_ref<const std::string&>();
+    auto type = kind_from_name(name);
+    if (!type) {
+      check.add(pointer, unknown_choice("build kind", name, kind_names()));
+      return std::nullopt;
+    }
+    if (*type == KindType::Custom) {
+      check.add(pointer, "`custom` needs the object form (expected " + std::string(kCustomShape) + ")");
+      return std::nullopt;
+    }
+    BuildKind kind;
+    kind.type = *type;
+    return kind;
+  }
+  if (!check.is_type(value, pointer, value.is_object(), "a build kind name or {\"kind\": ...}")) return std::nullopt;
+  const Json* kind_value = check.require(value, pointer, "kind", "one of: " + join_codes(kind_names()));
+  if (kind_value == nullptr) return std::nullopt;
+  auto name = check.choice(*kind_value, child(pointer, "kind"), "build kind", kind_names());
+  if (!name) return std::nullopt;
+  BuildKind kind;
+  kind.type = *kind_from_name(*name);
+  switch (kind.type) {
+    case KindType::Custom:
+      return parse_custom(check, value, pointer);
+    case KindType::CodeChange: {
+      check.unknown_keys(value, pointer, {"kind", "where"});
+      if (const Json* where = Checker::find(value, "where")) {
+        auto text = check.choice(*where, child(pointer, "where"), "place", {"leaf", "shared", "main"});
+        if (!text) return std::nullopt;
+        kind.where = *text == "leaf" ? CodeChangeWhere::Leaf : *text == "shared" ? CodeChangeWhere::Shared : CodeChangeWhere::Main;
+      }
+      return kind;
+    }
+    case KindType::Cachebust: {
+      check.unknown_keys(value, pointer, {"kind", "arg"});
+      if (const Json* arg = Checker::find(value, "arg")) {
+        auto text = check.string_value(*arg, child(pointer, "arg"), "a build argument name");
+        if (!text) return std::nullopt;
+        if (!is_arg_name(*text)) {
+          check.add(child(pointer, "arg"), code(*text) + " is not a build argument name (expected letters, digits and `_`, not starting with a digit)");
+          return std::nullopt;
+        }
+        kind.build_arg = *text;
+      }
+      return kind;
+    }
+    default:
+      check.unknown_keys(value, pointer, {"kind"});
+      return kind;
+  }
+}
+
+// ---------------------------------------------------------------- variants
+
+struct ParsedVariant {
+  std::optional<Variant> variant;
+  std::optional<std::string> name;  // even when something else is wrong, for the duplicate check
+  bool baseline = false;
+};
+
+ParsedVariant parse_variant(Checker& check, const Json& value, const std::string& pointer) {
+  ParsedVariant parsed;
+  if (!check.is_type(value, pointer, value.is_object(), "{\"name\": ..., \"dockerfile\": ...}")) return parsed;
+  check.unknown_keys(value, pointer,
+                     {"name", "dockerfile", "dockerignore", "build_args", "target", "builder", "context_transfer", "baseline"});
+  Variant variant;
+  bool ok = true;
+  if (const Json* name = check.require(value, pointer, "name", "a variant name")) {
+    if (auto text = check.string_value(*name, child(pointer, "name"), kNameExpectation)) {
+      if (is_name(*text)) {
+        variant.name = *text;
+        parsed.name = *text;
+      } else {
+        check.add(child(pointer, "name"), code(*text) + " is not a valid name (expected " + std::string(kNameExpectation) + ")");
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+  } else {
+    ok = false;
+  }
+  constexpr std::string_view kDockerfile = "a Dockerfile, relative to the scenario file";
+  if (const Json* dockerfile = check.require(value, pointer, "dockerfile", kDockerfile)) {
+    if (auto resolved = check.existing_path(*dockerfile, child(pointer, "dockerfile"), Checker::Expect::File, kDockerfile)) {
+      variant.dockerfile = *resolved;
+      variant.dockerfile_as_written = dockerfile->get<std::string>();
+    } else {
+      ok = false;
+    }
+  } else {
+    ok = false;
+  }
+  if (const Json* ignore = Checker::find(value, "dockerignore"); ignore != nullptr && !ignore->is_null()) {
+    constexpr std::string_view kIgnore = "a .dockerignore file relative to the scenario file, or null";
+    if (auto resolved = check.existing_path(*ignore, child(pointer, "dockerignore"), Checker::Expect::File, kIgnore)) {
+      variant.dockerignore = *resolved;
+      variant.dockerignore_as_written = ignore->get<std::string>();
+    } else {
+      ok = false;
+    }
+  }
+  if (const Json* args = Checker::find(value, "build_args")) {
+    std::string args_pointer = child(pointer, "build_args");
+    if (check.is_type(*args, args_pointer, args->is_object(), "an object of build argument names to strings")) {
+      for (const auto& [key, arg] : args->items()) {
+        std::string arg_pointer = child(args_pointer, key);
+        if (!is_arg_name(key)) {
+          check.add(arg_pointer, code(key) + " is not a build argument name (expected letters, digits and `_`, not starting with a digit)");
+          ok = false;
+        } else if (auto text = check.string_value(arg, arg_pointer, "a string; quote numbers")) {
+          variant.build_args[key] = *text;
+        } else {
+          ok = false;
+        }
+      }
+    } else {
+      ok = false;
+    }
+  }
+  if (const Json* target = Checker::find(value, "target")) {
+    if (auto text = check.string_value(*target, child(pointer, "target"), "a stage name")) {
+      variant.target = *text;
+    } else {
+      ok = false;
+    }
+  }
+  if (const Json* builder = Checker::find(value, "builder")) {
+    if (auto text = check.choice(*builder, child(pointer, "builder"), "builder", {"buildkit", "classic"})) {
+      variant.builder = *text == "classic" ? Builder::Classic : Builder::BuildKit;
+    } else {
+      ok = false;
+    }
+  }
+  // The classic builder reads its context only from the request body.
+  variant.context_transfer = variant.builder == Builder::Classic ? ContextTransfer::Tar : ContextTransfer::Session;
+  if (const Json* transfer = Checker::find(value, "context_transfer")) {
+    std::string transfer_pointer = child(pointer, "context_transfer");
+    if (auto text = check.choice(*transfer, transfer_pointer, "context transfer", {"session", "tar"})) {
+      if (*text == "session" && variant.builder == Builder::Classic) {
+        check.add(transfer_pointer, "`session` does not work with the classic builder (expected `tar`)");
+        ok = false;
+      }
+      variant.context_transfer = *text == "tar" ? ContextTransfer::Tar : ContextTransfer::Session;
+    } else {
+      ok = false;
+    }
+  }
+  if (const Json* baseline = Checker::find(value, "baseline")) {
+    if (auto flag = check.bool_value(*baseline, child(pointer, "baseline"))) {
+      variant.baseline = *flag;
+      parsed.baseline = *flag;
+    } else {
+      ok = false;
+    }
+  }
+  if (ok) parsed.variant = std::move(variant);
+  return parsed;
+}
+
+const std::vector<std::string>& top_level_keys() {
+  static const std::vector<std::string> keys = {"schema",   "name",      "title",       "description", "fixture",
+                                                "base_images", "variants", "build_kinds", "repetitions", "warmups",
+                                                "order",    "randomize", "seed",        "network_mode", "proxy",
+                                                "sweep"};
+  return keys;
+}
+
+std::string series_label(const std::string& parameter, const nlohmann::json& value) {
+  return parameter + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- public
+
+std::string_view kind_name(KindType type) {
+  for (size_t i = 0; i < std::size(kKindTypes); ++i) {
+    if (kKindTypes[i] == type) return kind_names()[i];
+  }
+  return "unknown";
+}
+
+std::string_view where_name(CodeChangeWhere where) {
+  switch (where) {
+    case CodeChangeWhere::Leaf: return "leaf";
+    case CodeChangeWhere::Shared: return "shared";
+    case CodeChangeWhere::Main: return "main";
+  }
+  return "leaf";
+}
+
+std::string_view builder_name(Builder builder) { return builder == Builder::Classic ? "classic" : "buildkit"; }
+std::string_view transfer_name(ContextTransfer transfer) { return transfer == ContextTransfer::Tar ? "tar" : "session"; }
+std::string_view order_name(RoundOrder order) { return order == RoundOrder::Grouped ? "grouped" : "interleaved"; }
+
+std::string BuildKind::label() const {
+  switch (type) {
+    case KindType::CodeChange:
+      return where == CodeChangeWhere::Leaf ? "code-change" : "code-change:" + std::string(where_name(where));
+    case KindType::Cachebust:
+      return build_arg == "CACHEBUST" ? "cachebust" : "cachebust:" + build_arg;
+    case KindType::Custom:
+      return "custom:" + custom.name;
+    default:
+      return std::string(kind_name(type));
+  }
+}
+
+std::vector<std::string> sweepable_parameters() {
+  std::vector<std::string> keys;
+  const nlohmann::json defaults = fixture::to_json(fixture::FixtureParams{});
+  for (const auto& [key, value] : defaults.items()) {
+    (void)value;
+    keys.push_back(key);
+  }
+  return keys;
+}
+
+std::string format_problem(const fs::path& file, const Problem& problem) {
+  if (problem.pointer.empty()) return file.string() + ": " + problem.message;
+  return file.string() + ": " + problem.pointer + ": " + problem.message;
+}
+
+std::string LoadOutcome::report(const fs::path& file) const {
+  std::string out;
+  for (const auto& problem : problems) out += (out.empty() ? "" : "\n") + format_problem(file, problem);
+  return out;
+}
+
+LoadOutcome parse_scenario(std::string_view bytes, const fs::path& file) {
+  LoadOutcome outcome;
+  Document document = parse_document(bytes);
+  if (!document.value) {
+    outcome.problems = std::move(document.problems);
+    return outcome;
+  }
+  std::error_code error;
+  fs::path absolute_file = fs::absolute(file, error);
+  if (error) absolute_file = file;
+  Checker check(absolute_file.parent_path().lexically_normal());
+  check.problems() = std::move(document.problems);
+  const Json& root = *document.value;
+  if (!root.is_object()) {
+    check.add("/", "is " + a_type(root) + " (expected an object with the scenario's keys)");
+    outcome.problems = std::move(check.problems());
+    return outcome;
+  }
+
+  Scenario scenario;
+  scenario.file = file;
+  scenario.directory = absolute_file.parent_path().lexically_normal();
+  scenario.scenario_hash = util::sha256_hex(bytes);
+
+  // The schema comes first: keys of a newer schema would all look wrong here.
+  if (const Json* schema = check.require(root, "", "schema", "1, the scenario schema version")) {
+    if (!schema->is_number_integer()) {
+      check.add("/schema", "is " + describe(*schema) + " (expected 1, the scenario schema version)");
+    } else if (schema->get<int64_t>() > kScenarioSchemaVersion) {
+      check.add("/schema", "version " + schema->dump() + " is newer than this buildbench reads (expected " +
+                               std::to_string(kScenarioSchemaVersion) + "; a newer buildbench reads it)");
+      outcome.problems = std::move(check.problems());
+      return outcome;
+    } else if (schema->get<int64_t>() < 1) {
+      check.add("/schema", "is " + schema->dump() + " (expected 1, the scenario schema version)");
+    }
+  }
+  check.unknown_keys(root, "", top_level_keys());
+
+  if (const Json* name = check.require(root, "", "name", "a scenario name")) {
+    if (auto text = check.string_value(*name, "/name", kNameExpectation)) {
+      if (is_name(*text)) {
+        scenario.name = *text;
+      } else {
+        check.add("/name", code(*text) + " is not a valid name (expected " + std::string(kNameExpectation) + ")");
+      }
+    }
+  }
+  scenario.title = scenario.name;
+  if (const Json* title = Checker::find(root, "title")) {
+    if (auto text = check.string_value(*title, "/title", "a one-line title for reports")) scenario.title = *text;
+  }
+  if (const Json* description = Checker::find(root, "description")) {
+    if (auto text = check.string_value(*description, "/description", "a string")) scenario.description = *text;
+  }
+
+  // The fixture: generated from parameters, or an existing project.
+  const std::vector<std::string> parameters = sweepable_parameters();
+  const Json* generate_object = nullptr;
+  bool fixture_ok = false;
+  if (const Json* fixture_value = check.require(root, "", "fixture", "{\"generate\": {...}} or {\"path\": ...}")) {
+    if (check.is_type(*fixture_value, "/fixture", fixture_value->is_object(), "{\"generate\": {...}} or {\"path\": ...}")) {
+      check.unknown_keys(*fixture_value, "/fixture", {"generate", "path"});
+      const Json* generate = Checker::find(*fixture_value, "generate");
+      const Json* path = Checker::find(*fixture_value, "path");
+      if (generate != nullptr && path != nullptr) {
+        check.add("/fixture", "has both `generate` and `path` (expected one of them)");
+      } else if (generate == nullptr && path == nullptr) {
+        check.add("/fixture", "has neither `generate` nor `path` (expected one of them)");
+      } else if (generate != nullptr) {
+        scenario.fixture.kind = FixtureSource::Kind::Generate;
+        if (check.is_type(*generate, "/fixture/generate", generate->is_object(), "an object of fixture parameters")) {
+          generate_object = generate;
+          check.unknown_keys(*generate, "/fixture/generate", parameters);
+          auto params = fixture::params_from_json(known_parameters(*generate, parameters));
+          if (params) {
+            scenario.fixture.params = *params;
+            fixture_ok = true;
+          } else {
+            auto problem = fixture_problem(params.error().message, generate, "/fixture/generate");
+            check.add(problem.pointer, problem.message);
+          }
+        }
+      } else {
+        scenario.fixture.kind = FixtureSource::Kind::Path;
+        constexpr std::string_view kDirectory = "the directory of a Go project, relative to the scenario file";
+        if (auto resolved = check.existing_path(*path, "/fixture/path", Checker::Expect::Directory, kDirectory)) {
+          scenario.fixture.path = *resolved;
+          scenario.fixture.path_as_written = path->get<std::string>();
+          fixture_ok = true;
+        }
+      }
+    }
+  }
+
+  if (const Json* images = Checker::find(root, "base_images")) {
+    if (check.is_type(*images, "/base_images", images->is_object(), "an object of Dockerfile base names to local images")) {
+      for (const auto& [base, image] : images->items()) {
+        std::string pointer = child("/base_images", base);
+        auto local = check.string_value(image, pointer, "a local image such as `buildbench/go:1.24`");
+        if (!local) continue;
+        auto blank = [](const std::string& s) {
+          return s.empty() || s.find_first_of(" \t\r\n") != std::string::npos;
+        };
+        if (blank(base)) {
+          check.add(pointer, "the base name " + code(base) + " is empty or has blanks (expected a name as in FROM, such as `alpine:3.21`)");
+        } else if (blank(*local)) {
+          check.add(pointer, code(*local) + " is empty or has blanks (expected a local image such as `buildbench/go:1.24`)");
+        } else {
+          scenario.base_images[base] = *local;
+        }
+      }
+    }
+  }
+
+  // Variants: unique names, one baseline (the first unless one says so).
+  bool variants_ok = false;
+  if (const Json* variants = check.require(root, "", "variants", "an array of variants")) {
+    if (check.is_type(*variants, "/variants", variants->is_array(), "an array of variants")) {
+      if (variants->empty()) {
+        check.add("/variants", "is empty (expected at least one variant)");
+      } else if (variants->size() > kMaxVariants) {
+        check.add("/variants", "has " + std::to_string(variants->size()) + " variants (expected at most 64)");
+      } else {
+        variants_ok = true;
+        std::map<std::string, size_t> names;
+        std::optional<size_t> baseline;
+        for (size_t i = 0; i < variants->size(); ++i) {
+          std::string pointer = child("/variants", i);
+          ParsedVariant parsed = parse_variant(check, (*variants)[i], pointer);
+          if (parsed.name) {
+            auto [it, inserted] = names.emplace(*parsed.name, i);
+            if (!inserted) {
+              check.add(child(pointer, "name"), code(*parsed.name) + " is already the name of /variants/" +
+                                                    std::to_string(it->second) + " (expected unique variant names)");
+              variants_ok = false;
+            }
+          }
+          if (parsed.baseline) {
+            if (baseline) {
+              check.add(child(pointer, "baseline"), "a second baseline (/variants/" + std::to_string(*baseline) +
+                                                        " is the baseline already; expected exactly one)");
+              variants_ok = false;
+            } else {
+              baseline = i;
+            }
+          }
+          if (parsed.variant) {
+            scenario.variants.push_back(std::move(*parsed.variant));
+          } else {
+            variants_ok = false;
+          }
+        }
+        if (variants_ok) {
+          scenario.baseline = baseline.value_or(0);
+          scenario.variants[scenario.baseline].baseline = true;
+        }
+      }
+    }
+  }
+
+  // Build kinds: unique labels; the round runs cold, then warm, then the rest
+  // in the order listed (each mutation starts from the build before it).
+  bool kinds_ok = false;
+  if (const Json* kinds = check.require(root, "", "build_kinds", "an array of build kinds, such as [\"cold\", \"warm\", \"code-change\"]")) {
+    if (check.is_type(*kinds, "/build_kinds", kinds->is_array(), "an array of build kinds")) {
+      if (kinds->empty()) {
+        check.add("/build_kinds", "is empty (expected at least one build kind)");
+      } else if (kinds->size() > kMaxBuildKinds) {
+        check.add("/build_kinds", "has " + std::to_string(kinds->size()) + " build kinds (expected at most 64)");
+      } else {
+        kinds_ok = true;
+        std::map<std::string, size_t> labels;
+        std::vector<BuildKind> listed;
+        for (size_t i = 0; i < kinds->size(); ++i) {
+          std::string pointer = child("/build_kinds", i);
+          auto kind = parse_build_kind(check, (*kinds)[i], pointer);
+          if (!kind) {
+            kinds_ok = false;
+            continue;
+          }
+          auto [it, inserted] = labels.emplace(kind->label(), i);
+          if (!inserted) {
+            check.add(pointer, code(kind->label()) + " is listed already at /build_kinds/" + std::to_string(it->second) +
+                                   " (expected each build kind once)");
+            kinds_ok = false;
+            continue;
+          }
+          listed.push_back(std::move(*kind));
+        }
+        std::stable_partition(listed.begin(), listed.end(), [](const BuildKind& k) { return k.type == KindType::Cold; });
+        auto after_cold = std::find_if(listed.begin(), listed.end(), [](const BuildKind& k) { return k.type != KindType::Cold; });
+        std::stable_partition(after_cold, listed.end(), [](const BuildKind& k) { return k.type == KindType::Warm; });
+        scenario.build_kinds = std::move(listed);
+      }
+    }
+  }
+
+  if (const Json* repetitions = Checker::find(root, "repetitions")) {
+    if (auto n = check.int_value(*repetitions, "/repetitions", 1, kMaxRepetitions)) scenario.repetitions = static_cast<int>(*n);
+  }
+  if (const Json* warmups = Checker::find(root, "warmups")) {
+    if (auto n = check.int_value(*warmups, "/warmups", 0, kMaxWarmups)) scenario.warmups = static_cast<int>(*n);
+  }
+  if (const Json* order = Checker::find(root, "order")) {
+    if (auto text = check.choice(*order, "/order", "order", {"interleaved", "grouped"})) {
+      scenario.order = *text == "grouped" ? RoundOrder::Grouped : RoundOrder::Interleaved;
+    }
+  }
+  if (const Json* randomize = Checker::find(root, "randomize")) {
+    if (auto flag = check.bool_value(*randomize, "/randomize")) scenario.randomize = *flag;
+  }
+  if (const Json* seed = Checker::find(root, "seed")) {
+    if (seed->is_number_unsigned()) {
+      scenario.seed = seed->get<uint64_t>();
+    } else {
+      check.add("/seed", "is " + describe(*seed) + " (expected an integer from 0 to 18446744073709551615)");
+    }
+  }
+  if (const Json* mode = Checker::find(root, "network_mode")) {
+    // No bridge network exists here (dockerd --bridge=none): RUN steps need host or none.
+    if (auto text = check.choice(*mode, "/network_mode", "network mode", {"host", "none"})) scenario.network_mode = *text;
+  }
+  if (const Json* proxy = Checker::find(root, "proxy")) {
+    if (check.is_type(*proxy, "/proxy", proxy->is_object(), "{\"latency_ms\": ..., \"bandwidth_mbps\": ...}")) {
+      check.unknown_keys(*proxy, "/proxy", {"latency_ms", "bandwidth_mbps"});
+      if (const Json* latency = Checker::find(*proxy, "latency_ms")) {
+        if (auto ms = check.non_negative_number(*latency, "/proxy/latency_ms", 60000.0)) scenario.proxy.latency_ms = *ms;
+      }
+      if (const Json* bandwidth = Checker::find(*proxy, "bandwidth_mbps")) {
+        if (auto mbps = check.non_negative_number(*bandwidth, "/proxy/bandwidth_mbps", 100000.0)) scenario.proxy.bandwidth_mbps = *mbps;
+      }
+    }
+  }
+
+  // Sweep: one series per value of one fixture parameter.
+  bool series_ok = true;
+  if (const Json* sweep = Checker::find(root, "sweep"); sweep != nullptr && !sweep->is_null()) {
+    series_ok = false;
+    if (check.is_type(*sweep, "/sweep", sweep->is_object(), "{\"parameter\": ..., \"values\": [...]}")) {
+      check.unknown_keys(*sweep, "/sweep", {"parameter", "values"});
+      std::optional<std::string> parameter;
+      if (const Json* name = check.require(*sweep, "/sweep", "parameter", "a fixture parameter such as `packages`")) {
+        if (auto text = check.string_value(*name, "/sweep/parameter", "a fixture parameter such as `packages`")) {
+          if (std::find(parameters.begin(), parameters.end(), *text) != parameters.end()) {
+            parameter = *text;
+          } else {
+            check.add("/sweep/parameter", unknown_choice("fixture parameter", *text, parameters));
+          }
+        }
+      }
+      if (scenario.fixture.kind == FixtureSource::Kind::Path && fixture_ok) {
+        check.add("/sweep", "sweeps a fixture parameter, but /fixture is a `path` (expected a `generate` fixture)");
+        parameter.reset();
+      }
+      if (const Json* values = check.require(*sweep, "/sweep", "values", "an array of values, one series each")) {
+        if (check.is_type(*values, "/sweep/values", values->is_array(), "an array of values, one series each")) {
+          if (values->empty()) {
+            check.add("/sweep/values", "is empty (expected at least one value)");
+          } else if (values->size() > kMaxSweepValues) {
+            check.add("/sweep/values", "has " + std::to_string(values->size()) + " values (expected at most 64)");
+          } else if (parameter && generate_object != nullptr && fixture_ok) {
+            series_ok = true;
+            Sweep parsed_sweep{*parameter, {}};
+            nlohmann::json base = known_parameters(*generate_object, parameters);
+            for (size_t i = 0; i < values->size(); ++i) {
+              std::string pointer = child("/sweep/values", i);
+              nlohmann::json value((*values)[i]);
+              auto repeated = std::find(parsed_sweep.values.begin(), parsed_sweep.values.end(), value);
+              if (repeated != parsed_sweep.values.end()) {
+                check.add(pointer, "repeats /sweep/values/" + std::to_string(repeated - parsed_sweep.values.begin()) +
+                                       " (expected distinct values)");
+                series_ok = false;
+                continue;
+              }
+              nlohmann::json with_value = base;
+              with_value[*parameter] = value;
+              auto params = fixture::params_from_json(with_value);
+              if (!params) {
+                check.add(pointer, fixture_problem(params.error().message, nullptr, pointer).message);
+                series_ok = false;
+                continue;
+              }
+              parsed_sweep.values.push_back(value);
+              scenario.series.push_back(Series{series_label(*parameter, value), value, *params});
+            }
+            if (series_ok) scenario.sweep = std::move(parsed_sweep);
+          }
+        }
+      }
+    }
+  } else {
+    scenario.series.push_back(Series{"", nullptr, scenario.fixture.params});
+  }
+
+  if (variants_ok && kinds_ok && series_ok) {
+    uint64_t rounds = static_cast<uint64_t>(scenario.repetitions) + static_cast<uint64_t>(scenario.warmups);
+    uint64_t samples = rounds * scenario.series.size() * scenario.variants.size() * scenario.build_kinds.size();
+    if (samples > kMaxPlannedSamples) {
+      check.add("/", "plans " + std::to_string(samples) +
+                         " builds (expected at most 100000: fewer repetitions, variants, build kinds or sweep values)");
+    }
+  }
+
+  outcome.problems = std::move(check.problems());
+  if (outcome.problems.empty()) outcome.scenario = std::move(scenario);
+  return outcome;
+}
+
+LoadOutcome load_scenario(const fs::path& file) {
+  LoadOutcome outcome;
+  std::error_code error;
+  auto status = fs::status(file, error);
+  if (!fs::exists(status)) {
+    outcome.problems = {{"", "cannot read the file: it does not exist (expected a scenario file)"}};
+    return outcome;
+  }
+  if (!fs::is_regular_file(status)) {
+    outcome.problems = {{"", "cannot read the file: it is not a regular file (expected a scenario file)"}};
+    return outcome;
+  }
+  std::FILE* stream = std::fopen(file.c_str(), "rb");
+  if (stream == nullptr) {
+    outcome.problems = {{"", std::string("cannot read the file: ") + std::strerror(errno)}};
+    return outcome;
+  }
+  std::string text;
+  char buffer[65536];
+  size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, stream)) > 0 && text.size() <= kMaxFileBytes) text.append(buffer, got);
+  bool read_error = std::ferror(stream) != 0;
+  std::fclose(stream);
+  if (read_error) {
+    outcome.problems = {{"", "cannot read the file: a read error occurred"}};
+    return outcome;
+  }
+  if (text.size() > kMaxFileBytes) {
+    outcome.problems = {{"", "is larger than 1 MiB (expected a scenario file, which is a few kilobytes)"}};
+    return outcome;
+  }
+  return parse_scenario(text, file);
+}
+
+// ---------------------------------------------------------------- canonical form
+
+nlohmann::ordered_json to_json(const Scenario& s) {
+  Json out;
+  out["schema"] = s.schema;
+  out["name"] = s.name;
+  out["title"] = s.title;
+  out["description"] = s.description;
+  if (s.fixture.kind == FixtureSource::Kind::Generate) {
+    out["fixture"] = {{"generate", Json(fixture::to_json(s.fixture.params))}};
+  } else {
+    out["fixture"] = {{"path", s.fixture.path_as_written}};
+  }
+  out["base_images"] = Json::object();
+  for (const auto& [base, image] : s.base_images) out["base_images"][base] = image;
+  out["variants"] = Json::array();
+  for (const auto& v : s.variants) {
+    Json variant;
+    variant["name"] = v.name;
+    variant["dockerfile"] = v.dockerfile_as_written;
+    variant["dockerignore"] = v.dockerignore_as_written ? Json(*v.dockerignore_as_written) : Json(nullptr);
+    variant["build_args"] = Json::object();
+    for (const auto& [key, value] : v.build_args) variant["build_args"][key] = value;
+    variant["target"] = v.target;
+    variant["builder"] = builder_name(v.builder);
+    variant["context_transfer"] = transfer_name(v.context_transfer);
+    variant["baseline"] = v.baseline;
+    out["variants"].push_back(std::move(variant));
+  }
+  out["build_kinds"] = Json::array();
+  for (const auto& k : s.build_kinds) {
+    Json kind;
+    kind["kind"] = kind_name(k.type);
+    if (k.type == KindType::CodeChange) kind["where"] = where_name(k.where);
+    if (k.type == KindType::Cachebust) kind["arg"] = k.build_arg;
+    if (k.type == KindType::Custom) {
+      kind["name"] = k.custom.name;
+      if (k.custom.action == CustomMutation::Action::Append) {
+        kind["append"] = {{"file", k.custom.file}, {"line", k.custom.text}};
+      } else {
+        kind["write"] = {{"file", k.custom.file}, {"content", k.custom.text}};
+      }
+    }
+    out["build_kinds"].push_back(std::move(kind));
+  }
+  out["repetitions"] = s.repetitions;
+  out["warmups"] = s.warmups;
+  out["order"] = order_name(s.order);
+  out["randomize"] = s.randomize;
+  out["seed"] = s.seed;
+  out["network_mode"] = s.network_mode;
+  out["proxy"] = {{"latency_ms", s.proxy.latency_ms}, {"bandwidth_mbps", s.proxy.bandwidth_mbps}};
+  if (s.sweep) {
+    Json values = Json::array();
+    for (const auto& value : s.sweep->values) values.push_back(Json(value));
+    out["sweep"] = {{"parameter", s.sweep->parameter}, {"values", std::move(values)}};
+  } else {
+    out["sweep"] = nullptr;
+  }
+  return out;
+}
+
+}  // namespace buildbench::scenario

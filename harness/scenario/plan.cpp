@@ -1,0 +1,127 @@
+#include "scenario/plan.h"
+
+#include <algorithm>
+#include <charconv>
+#include <numeric>
+
+namespace buildbench::scenario {
+
+uint64_t PlanRandom::next() {
+  uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+uint64_t PlanRandom::below(uint64_t bound) {
+  if (bound <= 1) return 0;
+  // Values at or above `limit` would favour small results; draw again.
+  uint64_t limit = UINT64_MAX - (UINT64_MAX % bound);
+  uint64_t value = next();
+  while (value >= limit) value = next();
+  return value % bound;
+}
+
+namespace {
+
+void shuffle(std::vector<size_t>& items, PlanRandom& random) {
+  for (size_t i = items.size(); i > 1; --i) {
+    size_t j = static_cast<size_t>(random.below(i));
+    std::swap(items[i - 1], items[j]);
+  }
+}
+
+}  // namespace
+
+uint64_t plan_seed(const Scenario& scenario, const PlanOptions& options) { return options.seed.value_or(scenario.seed); }
+
+int plan_repetitions(const Scenario& scenario, const PlanOptions& options) {
+  return std::max(0, options.repetitions.value_or(scenario.repetitions));
+}
+
+int plan_warmups(const Scenario& scenario, const PlanOptions& options) {
+  return std::max(0, options.warmups.value_or(scenario.warmups));
+}
+
+std::vector<PlannedSample> make_plan(const Scenario& scenario, const PlanOptions& options) {
+  const int warmups = plan_warmups(scenario, options);
+  const int repetitions = plan_repetitions(scenario, options);
+  PlanRandom random(plan_seed(scenario, options));
+  std::vector<PlannedSample> plan;
+  size_t round = 0;
+
+  auto add_round = [&](size_t series, size_t variant, int repetition, bool warmup) {
+    for (size_t kind = 0; kind < scenario.build_kinds.size(); ++kind) {
+      PlannedSample sample;
+      sample.plan_index = plan.size();
+      sample.round = round;
+      sample.series = series;
+      sample.variant = variant;
+      sample.kind = kind;
+      sample.repetition = repetition;
+      sample.warmup = warmup;
+      sample.first_in_round = kind == 0;
+      sample.series_label = scenario.series[series].label;
+      sample.variant_name = scenario.variants[variant].name;
+      sample.kind_label = scenario.build_kinds[kind].label();
+      plan.push_back(std::move(sample));
+    }
+    ++round;
+  };
+
+  // Warm-up rounds first, then measured ones: (repetition, warmup) pairs in run order.
+  std::vector<std::pair<int, bool>> passes;
+  for (int r = 0; r < warmups; ++r) passes.emplace_back(r, true);
+  for (int r = 0; r < repetitions; ++r) passes.emplace_back(r, false);
+
+  std::vector<size_t> variants(scenario.variants.size());
+  for (size_t series = 0; series < scenario.series.size(); ++series) {
+    if (scenario.order == RoundOrder::Interleaved) {
+      for (const auto& [repetition, warmup] : passes) {
+        std::iota(variants.begin(), variants.end(), size_t{0});
+        if (scenario.randomize) shuffle(variants, random);
+        for (size_t variant : variants) add_round(series, variant, repetition, warmup);
+      }
+    } else {
+      std::iota(variants.begin(), variants.end(), size_t{0});
+      if (scenario.randomize) shuffle(variants, random);
+      for (size_t variant : variants) {
+        for (const auto& [repetition, warmup] : passes) add_round(series, variant, repetition, warmup);
+      }
+    }
+  }
+  return plan;
+}
+
+util::Result<std::vector<PlannedSample>> select_shard(const std::vector<PlannedSample>& plan, size_t k, size_t n) {
+  if (n == 0 || k == 0 || k > n) {
+    return util::error("shard " + std::to_string(k) + "/" + std::to_string(n) + " does not exist (expected K/N with 1 <= K <= N)");
+  }
+  // Rounds are numbered 0..R-1 in plan order, so a sample's round says where it goes.
+  size_t rounds = plan.empty() ? 0 : plan.back().round + 1;
+  // 128-bit products are not needed: plans are capped far below 2^32 rounds.
+  size_t first = (k - 1) * rounds / n;
+  size_t end = k * rounds / n;
+  std::vector<PlannedSample> shard;
+  for (const auto& sample : plan) {
+    if (sample.round >= first && sample.round < end) shard.push_back(sample);
+  }
+  return shard;
+}
+
+util::Result<ShardSpec> parse_shard(const std::string& text) {
+  auto bad = [&] { return util::error("--shard " + text + " is not K/N (expected e.g. 2/4: shard 2 of 4, 1 <= K <= N)"); };
+  auto slash = text.find('/');
+  if (slash == std::string::npos) return bad();
+  ShardSpec spec;
+  const char* begin = text.data();
+  const char* middle = begin + slash;
+  const char* end = begin + text.size();
+  auto [k_end, k_error] = std::from_chars(begin, middle, spec.index);
+  auto [n_end, n_error] = std::from_chars(middle + 1, end, spec.count);
+  if (k_error != std::errc() || n_error != std::errc() || k_end != middle || n_end != end) return bad();
+  if (spec.count == 0 || spec.index == 0 || spec.index > spec.count || spec.count > 100000) return bad();
+  return spec;
+}
+
+}  // namespace buildbench::scenario

@@ -1,0 +1,176 @@
+#pragma once
+// A scenario file says what to build and how to measure it (docs/scenarios.md):
+// the fixture, the base-image mapping, the Dockerfile variants, the build
+// kinds of a round, repetitions, ordering and sweeps. load_scenario() turns
+// the file into a Scenario with every default filled in, or into the full
+// list of problems, each with the JSON pointer of the value at fault.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fixture/params.h"
+
+namespace buildbench::scenario {
+
+// The "schema" a file declares; files with a newer one are refused.
+inline constexpr int kScenarioSchemaVersion = 1;
+
+enum class Builder { BuildKit, Classic };
+// How the context reaches the daemon: a BuildKit session (file sync, only
+// what the build reads) or a tar body on the POST /build request.
+enum class ContextTransfer { Session, Tar };
+enum class RoundOrder { Interleaved, Grouped };
+
+struct Variant {
+  std::string name;
+  std::string dockerfile_as_written;               // relative to the scenario file
+  std::filesystem::path dockerfile;                // resolved (absolute, normalized)
+  std::optional<std::string> dockerignore_as_written;
+  std::optional<std::filesystem::path> dockerignore;  // resolved; nullopt = no .dockerignore
+  std::map<std::string, std::string> build_args;
+  std::string target;                              // "" = the last stage
+  Builder builder = Builder::BuildKit;
+  ContextTransfer context_transfer = ContextTransfer::Session;
+  bool baseline = false;
+};
+
+// The state a sample starts from and the change made before it (DESIGN.md §4).
+enum class KindType {
+  Cold,               // no layer cache, empty cache mounts
+  Warm,               // nothing changed since the last build
+  CodeChange,         // one Go source edit (where: leaf, shared or main package)
+  DependencyAdd,      // go.mod gains a module requirement
+  DependencyBump,     // a required module moves to a newer version
+  Touch,              // mtime of a Go file changes, content does not
+  IgnoredFileChange,  // an edit of a file .dockerignore usually drops (docs)
+  NonGoChange,        // an edit of a non-Go file the image copies (assets)
+  Cachebust,          // a build argument gets a new value
+  Custom,             // a mutation spelled out in the scenario
+};
+
+enum class CodeChangeWhere { Leaf, Shared, Main };
+
+struct CustomMutation {
+  enum class Action { Append, Write };
+  std::string name;
+  Action action = Action::Append;
+  std::string file;  // relative to the fixture root
+  std::string text;  // the line to append (a newline is added) or the whole new content
+};
+
+struct BuildKind {
+  KindType type = KindType::Warm;
+  CodeChangeWhere where = CodeChangeWhere::Leaf;  // CodeChange only
+  std::string build_arg = "CACHEBUST";            // Cachebust only
+  CustomMutation custom;                          // Custom only
+
+  // The name results and reports use; unique within a scenario:
+  // "cold", "code-change" (leaf), "code-change:shared", "cachebust",
+  // "cachebust:SEED" (another argument), "custom:NAME".
+  std::string label() const;
+  // Whether the build starts from the state of the previous build with a
+  // change made to the fixture or build arguments (everything but cold/warm).
+  bool is_mutation() const { return type != KindType::Cold && type != KindType::Warm; }
+};
+
+std::string_view kind_name(KindType type);  // "code-change", ...
+std::string_view where_name(CodeChangeWhere where);
+std::string_view builder_name(Builder builder);
+std::string_view transfer_name(ContextTransfer transfer);
+std::string_view order_name(RoundOrder order);
+
+struct FixtureSource {
+  enum class Kind { Generate, Path };
+  Kind kind = Kind::Generate;
+  fixture::FixtureParams params;        // Generate (the first series' parameters with a sweep)
+  std::string path_as_written;          // Path
+  std::filesystem::path path;           // Path, resolved
+};
+
+struct ProxySettings {
+  double latency_ms = 0.0;      // added before every module proxy response
+  double bandwidth_mbps = 0.0;  // megabits per second; 0 = unlimited
+};
+
+struct Sweep {
+  std::string parameter;               // a FixtureParams key
+  std::vector<nlohmann::json> values;  // one series per value
+};
+
+// One fixture the variants are measured on: the scenario's fixture, or one
+// value of the sweep.
+struct Series {
+  std::string label;                 // "" without a sweep, else "packages=48"
+  nlohmann::json value;              // the sweep value (null without a sweep)
+  fixture::FixtureParams params;     // meaningful for generated fixtures
+};
+
+struct Scenario {
+  std::filesystem::path file;        // as given to load_scenario
+  std::filesystem::path directory;   // relative paths resolve against it
+  std::string scenario_hash;         // SHA-256 (hex) of the file's bytes
+  int schema = kScenarioSchemaVersion;
+  std::string name;
+  std::string title;                 // default: name
+  std::string description;
+  FixtureSource fixture;
+  std::map<std::string, std::string> base_images;  // Dockerfile base name -> local image
+  std::vector<Variant> variants;     // at least one
+  size_t baseline = 0;               // index into variants
+  // In round order: cold (if listed), warm (if listed), then the others as listed.
+  std::vector<BuildKind> build_kinds;
+  int repetitions = 5;
+  int warmups = 1;
+  RoundOrder order = RoundOrder::Interleaved;
+  bool randomize = true;
+  uint64_t seed = 1;
+  std::string network_mode = "host";
+  ProxySettings proxy;
+  std::optional<Sweep> sweep;
+  std::vector<Series> series;        // at least one
+
+  const Variant& baseline_variant() const { return variants[baseline]; }
+};
+
+// One thing wrong with a scenario file. `pointer` is an RFC 6901 JSON pointer
+// ("/variants/1/builder"; "/" for the whole document, "" for problems that
+// are not about a value, such as unreadable bytes). `message` says what is
+// wrong and, in parentheses, what was expected.
+struct Problem {
+  std::string pointer;
+  std::string message;
+  bool operator==(const Problem&) const = default;
+};
+
+// "FILE: /pointer: message" (or "FILE: message" without a pointer).
+std::string format_problem(const std::filesystem::path& file, const Problem& problem);
+
+struct LoadOutcome {
+  std::optional<Scenario> scenario;  // set exactly when problems is empty
+  std::vector<Problem> problems;     // in file order, as far as one pass finds them
+  bool ok() const { return scenario.has_value(); }
+  // Every problem, one format_problem() line each, joined with '\n'.
+  std::string report(const std::filesystem::path& file) const;
+};
+
+// Reads and validates a scenario file. Paths inside it resolve against the
+// file's directory; Dockerfiles, .dockerignore files and fixture paths must
+// exist. Never throws; any bytes give problems, never a crash.
+LoadOutcome load_scenario(const std::filesystem::path& file);
+// The same for bytes already read (`file` names them and anchors relative paths).
+LoadOutcome parse_scenario(std::string_view text, const std::filesystem::path& file);
+
+// The resolved, canonical form: every key, every default, fixed key order.
+nlohmann::ordered_json to_json(const Scenario& scenario);
+
+// The FixtureParams keys a sweep may name ("packages", "dep_modules", ...).
+std::vector<std::string> sweepable_parameters();
+
+}  // namespace buildbench::scenario
