@@ -159,7 +159,7 @@ util::Result<std::unique_ptr<BuildSession>> BuildSession::start(const docker::En
   std::map<std::string, SyncedDir> dirs;
   dirs["context"] = SyncedDir{options.context_dir, true};
   dirs["dockerfile"] = SyncedDir{dockerfile_dir, false};
-  impl->file_sync = std::make_unique<FileSyncService>(std::move(dirs), impl->counters);
+  impl->file_sync = std::make_unique<FileSyncService>(std::move(dirs), impl->counters, options.on_file_sent);
   impl->health = std::make_unique<HealthService>(impl->counters);
 
   grpc::ServerBuilder builder;  // no listening port: the one connection is added below

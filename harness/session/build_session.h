@@ -13,6 +13,7 @@
 #include <string>
 
 #include "docker/endpoint.h"
+#include "session/file_sent_callback.h"
 #include "session/session_stats.h"
 #include "util/result.h"
 
@@ -30,6 +31,9 @@ struct SessionOptions {
   std::string shared_key;
   // Informational X-Docker-Expose-Session-Name; empty = context basename.
   std::string name;
+  // Called after each file's data was sent, with the dir-name ("context" or
+  // "dockerfile") and the path as sent; runs on gRPC threads, concurrently.
+  FileSentCallback on_file_sent;
 };
 
 class BuildSession {

@@ -57,8 +57,13 @@ void fill_stat(const FileStat& from, fsutil::types::Stat& to) {
 // writer at a time). Every thread is joined before run() returns.
 class DiffCopySender {
  public:
-  DiffCopySender(grpc::ServerContext& context, Stream& stream, SessionCounters& counters)
-      : context_(context), stream_(stream), counters_(counters) {}
+  DiffCopySender(grpc::ServerContext& context, Stream& stream, SessionCounters& counters, std::string dir_name,
+                 const FileSentCallback& on_file_sent)
+      : context_(context),
+        stream_(stream),
+        counters_(counters),
+        dir_name_(std::move(dir_name)),
+        on_file_sent_(on_file_sent) {}
 
   grpc::Status run(const SyncedDir& dir, const WalkOptions& options) {
     std::thread reader([this] { read_loop(); });
@@ -211,7 +216,9 @@ class DiffCopySender {
     Packet end;  // empty DATA = end of this file
     end.set_type(Packet::PACKET_DATA);
     end.set_id(id);
-    return write(end, grpc::WriteOptions());
+    if (!write(end, grpc::WriteOptions())) return false;
+    if (on_file_sent_) on_file_sent_(dir_name_, file.path);
+    return true;
   }
 
   bool write(const Packet& packet, grpc::WriteOptions options) {
@@ -266,6 +273,8 @@ class DiffCopySender {
   grpc::ServerContext& context_;
   Stream& stream_;
   SessionCounters& counters_;
+  const std::string dir_name_;
+  const FileSentCallback& on_file_sent_;
 
   std::mutex write_mutex_;
   bool write_failed_ = false;
@@ -325,8 +334,9 @@ DiffCopyRequest parse_diffcopy_metadata(const std::multimap<std::string, std::st
   return request;
 }
 
-FileSyncService::FileSyncService(std::map<std::string, SyncedDir> dirs, SessionCounters& counters)
-    : dirs_(std::move(dirs)), counters_(counters) {}
+FileSyncService::FileSyncService(std::map<std::string, SyncedDir> dirs, SessionCounters& counters,
+                                 FileSentCallback on_file_sent)
+    : dirs_(std::move(dirs)), counters_(counters), on_file_sent_(std::move(on_file_sent)) {}
 
 grpc::Status FileSyncService::DiffCopy(grpc::ServerContext* context, Stream* stream) {
   counters_.diffcopy_calls.fetch_add(1);
@@ -373,7 +383,7 @@ grpc::Status FileSyncService::DiffCopy(grpc::ServerContext* context, Stream* str
                                     nullptr};
   }
 
-  DiffCopySender sender(*context, *stream, counters_);
+  DiffCopySender sender(*context, *stream, counters_, request.dir_name, on_file_sent_);
   return sender.run(dir->second, options);
 }
 

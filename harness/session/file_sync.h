@@ -10,6 +10,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "filesync.grpc.pb.h"
+#include "session/file_sent_callback.h"
 #include "session/session_stats.h"
 #include "session/walker.h"
 #include "session_health.grpc.pb.h"
@@ -40,7 +41,8 @@ std::string percent_decode(std::string_view value);
 
 class FileSyncService final : public moby::filesync::v1::FileSync::Service {
  public:
-  FileSyncService(std::map<std::string, SyncedDir> dirs, SessionCounters& counters);
+  FileSyncService(std::map<std::string, SyncedDir> dirs, SessionCounters& counters,
+                  FileSentCallback on_file_sent = nullptr);
 
   grpc::Status DiffCopy(grpc::ServerContext* context,
                         grpc::ServerReaderWriter<fsutil::types::Packet, fsutil::types::Packet>* stream) override;
@@ -48,6 +50,7 @@ class FileSyncService final : public moby::filesync::v1::FileSync::Service {
  private:
   std::map<std::string, SyncedDir> dirs_;
   SessionCounters& counters_;
+  FileSentCallback on_file_sent_;
 };
 
 // Answers SERVING at once from gRPC's callback threads, so health checks
