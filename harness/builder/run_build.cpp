@@ -133,8 +133,13 @@ util::Result<docker::BuildRecord> run_build(docker::EngineClient& client, const 
     session::SessionOptions options;
     options.context_dir = inputs->context_dir;
     options.dockerfile_dir = inputs->dockerfile.parent_path();
+    options.shared_key = request.session_shared_key;
     auto started = session::BuildSession::start(client.endpoint(), options);
-    if (!started) return started.error();
+    if (!started) {
+      // Say why the way every other call does when the daemon is not there.
+      if (auto ping = client.ping(); !ping) return ping.error();
+      return started.error();
+    }
     auto& build_session = *started;
     query.session_id = build_session->id();
     query.dockerfile = inputs->dockerfile.filename().string();

@@ -34,6 +34,11 @@ struct BuildRequest {
   // fails unless the image is already local. When true, the line is removed
   // (and the record says so) instead of failing.
   bool strip_syntax_line = false;
+  // Session transfer: selects the daemon's cached copy of the context.
+  // Empty = stable per machine and context directory (incremental, as the
+  // docker CLI); a fresh value makes the daemon start from an empty copy
+  // (a cold build that destroys nothing).
+  std::string session_shared_key;
 };
 
 // Called from the streaming thread as the daemon reports progress.

@@ -121,10 +121,14 @@ struct ContextPacker::State {
     writer = archive_write_new();
     entry = archive_entry_new();
     if (writer == nullptr || entry == nullptr) return util::error("libarchive: out of memory");
-    // pax_restricted = ustar unless a value needs a pax header. No blocking:
-    // each write goes straight to on_write and the stream ends with the
-    // 1024-byte trailer, unpadded.
-    if (archive_write_set_format_pax_restricted(writer) != ARCHIVE_OK ||
+    // GNU tar format: long names use ././@LongLink entries, never pax
+    // headers. libarchive's pax writer adds a `hdrcharset=BINARY` pax header
+    // to every entry when no UTF-8 locale is set, and BuildKit sniffs a tar
+    // body by parsing its first header alone: a pax header first makes it
+    // treat the whole body as a Dockerfile ("unknown instruction:
+    // PAXHEADER/..."). No blocking: each write goes straight to on_write and
+    // the stream ends with the 1024-byte trailer, unpadded.
+    if (archive_write_set_format_gnutar(writer) != ARCHIVE_OK ||
         archive_write_set_bytes_per_block(writer, 0) != ARCHIVE_OK ||
         archive_write_open(writer, this, nullptr, &State::on_write, nullptr) != ARCHIVE_OK) {
       return libarchive_error("cannot start the tar stream");

@@ -1,0 +1,45 @@
+#include "runner/sanity.h"
+
+#include <cstdio>
+
+namespace buildbench::runner {
+
+std::vector<std::string> sanity_warnings(const scenario::BuildKind& kind, const docker::BuildRecord& record) {
+  std::vector<std::string> warnings;
+  if (!record.ok) return warnings;
+  auto counts = std::to_string(record.cached_steps) + "/" + std::to_string(record.total_steps) + " steps cached";
+  switch (kind.type) {
+    case scenario::KindType::Warm:
+      if (record.cached_steps < record.total_steps) warnings.push_back("warm build not fully cached: " + counts);
+      break;
+    case scenario::KindType::Cold:
+      if (record.cached_steps > 0) warnings.push_back("cold build has cached steps: " + counts);
+      break;
+    case scenario::KindType::Touch:
+      // Cache keys hash content, not mtimes: a rerun is news.
+      if (record.cached_steps < record.total_steps) {
+        warnings.push_back(kind.label() + " reran steps although no content the image uses changed: " + counts);
+      }
+      break;
+    case scenario::KindType::IgnoredFileChange:
+      break;  // reruns exactly when the variant has no .dockerignore: the point of measuring it
+    default:
+      if (record.total_steps > 0 && record.cached_steps == record.total_steps) {
+        warnings.push_back(kind.label() + " reran nothing: " + counts);
+      }
+      break;
+  }
+  return warnings;
+}
+
+std::string fmt_seconds(double seconds) {
+  char buffer[32];
+  if (seconds < 1.0) {
+    std::snprintf(buffer, sizeof buffer, "%.0f ms", seconds * 1000);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.2f s", seconds);
+  }
+  return buffer;
+}
+
+}  // namespace buildbench::runner
