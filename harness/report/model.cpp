@@ -229,7 +229,7 @@ util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& f
     input.path = file.path.string();
     input.finished = file.footer.has_value();
     input.interrupted = file.footer && file.footer->interrupted;
-    for (const auto& warning : file.warnings) model.notes.push_back(input.path + ": " + warning);
+    for (const auto& warning : file.warnings) model.notes.push_back(warning);  // read_results names the file
     for (const auto& sample : file.samples) {
       if (sample.warmup) {
         ++input.warmups;
