@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <tuple>
 #include <vector>
 
@@ -22,7 +23,7 @@ double median_in_place(std::vector<double>& values) {
   std::nth_element(values.begin(), middle, values.end());
   if (n % 2 == 1) return *middle;
   const double lower = *std::max_element(values.begin(), middle);
-  return (lower + *middle) / 2.0;
+  return std::midpoint(lower, *middle);  // (a + b) / 2 without overflow
 }
 
 void resample(std::span<const double> source, SplitMix64& rng, std::vector<double>& out) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "stats/summary.h"
@@ -143,6 +144,10 @@ util::Result<MannWhitney> mann_whitney_u(std::span<const double> x, std::span<co
 
 util::Result<MannKendall> mann_kendall(std::span<const double> values) {
   if (!all_finite(values)) return util::error("a sample is not a finite number");
+  if (values.size() > kMannKendallMaxValues) {
+    return util::error("too many values for the Mann-Kendall test (at most " +
+                       std::to_string(kMannKendallMaxValues) + ")");
+  }
   MannKendall result;
   const size_t count = values.size();
   if (count < 2) return result;

@@ -59,6 +59,9 @@ struct MannKendall {
 
 // Largest series length (inclusive) for the exact distribution of S.
 constexpr size_t kExactMannKendallLimit = 50;
+// The test looks at every pair (time and memory grow with n^2: 2000 values
+// are 2 million slopes, 16 MB); longer series are refused.
+constexpr size_t kMannKendallMaxValues = 2000;
 
 // Mann-Kendall trend test of values against their order (Kendall's tau
 // between the sample index and the value). Exact when there are no ties and
@@ -68,7 +71,8 @@ constexpr size_t kExactMannKendallLimit = 50;
 // p = min(1, 2 * P(I <= min(I, n(n-1)/2 - I))). Otherwise the normal
 // approximation with variance (n(n-1)(2n+5) - sum t(t-1)(2t+5)) / 18 and a
 // continuity correction of 1: z = (|S| - 1) / sd. Fewer than 2 values, or all
-// values tied, give S = 0 and p = 1. Fails on NaN or infinity.
+// values tied, give S = 0 and p = 1. Fails on NaN or infinity, and beyond
+// kMannKendallMaxValues values.
 util::Result<MannKendall> mann_kendall(std::span<const double> values_in_order);
 
 }  // namespace buildbench::stats

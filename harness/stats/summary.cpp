@@ -15,7 +15,8 @@ double median_of_sorted(std::span<const double> sorted) {
   const size_t n = sorted.size();
   if (n == 0) return std::numeric_limits<double>::quiet_NaN();
   if (n % 2 == 1) return sorted[n / 2];
-  return (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+  // std::midpoint is (a + b) / 2 except where that sum would overflow.
+  return std::midpoint(sorted[n / 2 - 1], sorted[n / 2]);
 }
 
 // P(B = i) for B ~ Binomial(n, 1/2), in log space so that large n neither
@@ -25,6 +26,40 @@ double half_binomial_pmf(size_t n, size_t i) {
   const double di = static_cast<double>(i);
   return std::exp(std::lgamma(dn + 1) - std::lgamma(di + 1) - std::lgamma(dn - di + 1) -
                   dn * std::log(2.0));
+}
+
+// The plain sum divided by n, unless values near the double limit make the
+// sum overflow; then the terms are divided first (a last-bit difference that
+// only such inputs see).
+double mean_of(std::span<const double> values) {
+  const double n = static_cast<double>(values.size());
+  const double plain = std::accumulate(values.begin(), values.end(), 0.0) / n;
+  if (std::isfinite(plain)) return plain;
+  double scaled = 0;
+  for (double x : values) scaled += x / n;
+  return scaled;
+}
+
+// Two passes (mean, then squared deviations from it) avoid the cancellation
+// of the sum-of-squares formula for samples with a large common offset, such
+// as timestamps or byte counts. Deviations are scaled by the largest one
+// when their squares would overflow.
+double sample_stddev(std::span<const double> values, double mean) {
+  if (values.size() < 2) return 0;
+  const double denominator = static_cast<double>(values.size() - 1);
+  double squares = 0;
+  for (double x : values) squares += (x - mean) * (x - mean);
+  const double plain = std::sqrt(squares / denominator);
+  if (std::isfinite(plain)) return plain;
+  double largest = 0;
+  for (double x : values) largest = std::max(largest, std::fabs(x / 2 - mean / 2));
+  if (largest == 0 || !std::isfinite(largest)) return plain;
+  double scaled = 0;
+  for (double x : values) {
+    const double deviation = (x / 2 - mean / 2) / largest;
+    scaled += deviation * deviation;
+  }
+  return 2 * largest * std::sqrt(scaled / denominator);
 }
 
 }  // namespace
@@ -117,16 +152,8 @@ util::Result<Summary> summarize(std::span<const double> samples, double confiden
   summary.median = median_of_sorted(sorted);
   summary.median_ci = median_interval(sorted, confidence);
 
-  // Two passes (mean, then squared deviations from it) avoid the
-  // cancellation of the sum-of-squares formula for samples with a large
-  // common offset, such as timestamps or byte counts.
-  const double n = static_cast<double>(sorted.size());
-  summary.mean = std::accumulate(sorted.begin(), sorted.end(), 0.0) / n;
-  if (sorted.size() >= 2) {
-    double squares = 0;
-    for (double x : sorted) squares += (x - summary.mean) * (x - summary.mean);
-    summary.stddev = std::sqrt(squares / (n - 1));
-  }
+  summary.mean = mean_of(sorted);
+  summary.stddev = sample_stddev(sorted, summary.mean);
   summary.cv = summary.mean == 0 ? 0.0 : summary.stddev / std::fabs(summary.mean);
 
   std::vector<double> deviations;

@@ -95,7 +95,7 @@ util::Result<std::vector<SampleWarning>> check_samples(std::span<const double> s
                        100.0 * summary->cv, 100.0 * thresholds.max_cv)});
   }
 
-  if (n >= 3 && summary->median != 0) {
+  if (n >= 3 && n <= kMannKendallMaxValues && summary->median != 0) {
     auto trend = mann_kendall(samples);
     if (!trend) return trend.error();
     const double change = trend->sen_slope * static_cast<double>(n - 1) / std::fabs(summary->median);

@@ -48,9 +48,9 @@ struct SampleWarning {
 
 // Checks, in this order: too few samples; slow first sample (its modified
 // z-score, among all samples, is above outlier_z); outliers (other than a
-// first sample already reported as slow); high noise; drift (needs 3 or more
-// samples and a non-zero median). Fails on NaN or infinity; an empty input
-// gives only a TooFewSamples warning.
+// first sample already reported as slow); high noise; drift (needs 3 to
+// kMannKendallMaxValues samples and a non-zero median). Fails on NaN or
+// infinity; an empty input gives only a TooFewSamples warning.
 util::Result<std::vector<SampleWarning>> check_samples(std::span<const double> in_run_order,
                                                        const WarningThresholds& thresholds = {});
 
