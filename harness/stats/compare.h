@@ -45,6 +45,8 @@ struct RatioEstimate {
 // each end: the interval is [sorted[tail], sorted[B - 1 - tail]] (0-based),
 // e.g. indices 250 and 9749 for B = 10000 at 95%. So the interval is a pure
 // function of the samples, their order and the options, on every platform.
+// Cost: resamples * (n_baseline + n_candidate) draws plus two median
+// selections per replicate; tens of milliseconds for 30 + 30 samples.
 //
 // Fails when a side is empty, a value is NaN or infinite, a candidate value
 // is negative, or a baseline value is not positive (a ratio needs a
