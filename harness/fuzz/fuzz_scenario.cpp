@@ -1,0 +1,37 @@
+// Fuzz target for the scenario loader: any bytes give a Scenario or
+// problems, never a crash or a hang. A scenario that loads must plan, and its
+// canonical form must load back to the same canonical form.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "scenario/plan.h"
+#include "scenario/scenario.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace buildbench::scenario;
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  // Relative paths resolve under a directory that does not exist; absolute
+  // ones are only looked at (stat), never opened.
+  const std::filesystem::path file = "/nonexistent-buildbench-fuzz/scenario.json";
+  auto outcome = parse_scenario(text, file);
+  if (outcome.ok() == !outcome.problems.empty()) std::abort();
+  (void)outcome.report(file);
+  if (!outcome.ok()) return 0;
+  const Scenario& scenario = *outcome.scenario;
+  PlanOptions options;
+  options.repetitions = 2;
+  auto plan = make_plan(scenario, options);
+  if (plan.size() != scenario.series.size() * scenario.variants.size() * scenario.build_kinds.size() *
+                         static_cast<size_t>(2 + scenario.warmups)) {
+    std::abort();
+  }
+  auto shard = select_shard(plan, 1, 3);
+  if (!shard.ok()) std::abort();
+  std::string canonical = to_json(scenario).dump();
+  auto again = parse_scenario(canonical, file);
+  if (!again.ok() || to_json(*again.scenario).dump() != canonical) std::abort();
+  return 0;
+}
