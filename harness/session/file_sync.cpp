@@ -91,7 +91,6 @@ class DiffCopySender {
  private:
   void walk_and_send_stats(const SyncedDir& dir, const WalkOptions& options) {
     uint32_t next_id = 0;
-    const grpc::WriteOptions buffered = grpc::WriteOptions().set_buffer_hint();
     auto status = walk(dir.path, options, [&](WalkEntry&& entry) -> util::Status {
       if (aborted()) return util::error("transfer aborted");
       Packet packet;
@@ -104,7 +103,9 @@ class DiffCopySender {
         requestable_.emplace(id, RequestableFile{id, std::move(entry.source), entry.stat.path, entry.stat.size,
                                                  entry.is_socket});
       }
-      if (!write(packet, buffered)) return util::error("transfer aborted");
+      // No buffer hint: a hinted sync Write only completes once a later
+      // write flushes it, and the next write waits for it (a deadlock).
+      if (!write(packet, grpc::WriteOptions())) return util::error("transfer aborted");
       counters_.stats_sent.fetch_add(1);
       return {};
     });

@@ -1,0 +1,331 @@
+// The session's wire protocol without a daemon: the 101 head is read
+// without over-reading, and DiffCopy is driven by an in-process gRPC client
+// over a socketpair playing the daemon's receiver (STAT..., end, REQ, DATA,
+// empty DATA, FIN handshake, invalid ids, ERR).
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <grpcpp/create_channel_posix.h>
+#include <grpcpp/server_posix.h>
+
+#include "session/file_sync.h"
+#include "session/hijack.h"
+#include "support/test_support.h"
+#include "util/fd.h"
+#include "util/temp_dir.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace session = buildbench::session;
+using fsutil::types::Packet;
+
+void set_nonblocking(int fd) { REQUIRE(::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK) == 0); }
+
+// A FileSync server and a client stub joined by a socketpair.
+struct Loopback {
+  session::SessionCounters counters;
+  std::unique_ptr<session::FileSyncService> service;
+  std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<moby::filesync::v1::FileSync::Stub> stub;
+
+  explicit Loopback(const fs::path& context) {
+    std::map<std::string, session::SyncedDir> dirs;
+    dirs["context"] = session::SyncedDir{context, true};
+    service = std::make_unique<session::FileSyncService>(std::move(dirs), counters);
+    grpc::ServerBuilder builder;
+    builder.RegisterService(service.get());
+    server = builder.BuildAndStart();
+    REQUIRE(server);
+    int fds[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+    set_nonblocking(fds[0]);
+    set_nonblocking(fds[1]);
+    grpc::AddInsecureChannelFromFd(server.get(), fds[0]);
+    auto channel = grpc::CreateInsecureChannelFromFd("loopback", fds[1]);
+    stub = moby::filesync::v1::FileSync::NewStub(channel);
+  }
+  ~Loopback() {
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    server->Wait();
+  }
+};
+
+struct StatsRead {
+  std::vector<fsutil::types::Stat> stats;
+  bool ended = false;
+};
+
+StatsRead read_stats(grpc::ClientReaderWriter<Packet, Packet>& stream) {
+  StatsRead out;
+  Packet packet;
+  while (stream.Read(&packet)) {
+    REQUIRE(packet.type() == Packet::PACKET_STAT);
+    if (!packet.has_stat()) {
+      out.ended = true;
+      break;
+    }
+    out.stats.push_back(packet.stat());
+  }
+  return out;
+}
+
+Packet req(uint32_t id) {
+  Packet packet;
+  packet.set_type(Packet::PACKET_REQ);
+  packet.set_id(id);
+  return packet;
+}
+
+void touch(const fs::path& path, const std::string& content) { buildbench::test::write_file(path, content); }
+
+}  // namespace
+
+TEST_CASE("DiffCopy: stats, end marker, requested data in chunks, FIN handshake", "[session][protocol]") {
+  buildbench::util::TempDir context("bb-proto-");
+  touch(context.path() / "a.txt", "hello");
+  touch(context.path() / "dir" / "big.bin", std::string(100000, 'b'));
+  touch(context.path() / "empty", "");
+  Loopback loop(context.path());
+
+  grpc::ClientContext client;
+  client.AddMetadata("dir-name", "context");
+  auto stream = loop.stub->DiffCopy(&client);
+  StatsRead listed = read_stats(*stream);
+  REQUIRE(listed.ended);
+  REQUIRE(listed.stats.size() == 4);
+  CHECK(listed.stats[0].path() == "a.txt");
+  CHECK(listed.stats[1].path() == "dir");
+  CHECK(listed.stats[2].path() == "dir/big.bin");
+  CHECK(listed.stats[3].path() == "empty");
+  for (const auto& stat : listed.stats) CHECK(stat.uid() == 0);
+
+  // IDs are STAT indexes: 2 = dir/big.bin, 0 = a.txt, 3 = empty.
+  REQUIRE(stream->Write(req(2)));
+  REQUIRE(stream->Write(req(0)));
+  REQUIRE(stream->Write(req(3)));
+  std::map<uint32_t, std::string> data;
+  std::map<uint32_t, bool> done;
+  size_t max_chunk = 0;
+  Packet packet;
+  while (done.size() < 3 && stream->Read(&packet)) {
+    REQUIRE(packet.type() == Packet::PACKET_DATA);
+    if (packet.data().empty()) {
+      done[packet.id()] = true;
+    } else {
+      data[packet.id()] += packet.data();
+      max_chunk = std::max(max_chunk, packet.data().size());
+    }
+  }
+  CHECK(data[0] == "hello");
+  CHECK(data[2] == std::string(100000, 'b'));
+  CHECK(data[3].empty());
+  CHECK(done.size() == 3);
+  CHECK(max_chunk == 32 * 1024);
+
+  Packet fin;
+  fin.set_type(Packet::PACKET_FIN);
+  REQUIRE(stream->Write(fin));
+  REQUIRE(stream->Read(&packet));
+  CHECK(packet.type() == Packet::PACKET_FIN);
+  stream->WritesDone();
+  CHECK(stream->Finish().ok());
+
+  auto stats = loop.counters.snapshot();
+  CHECK(stats.files_requested == 3);
+  CHECK(stats.stats_sent == 4);
+  CHECK(stats.file_bytes_sent == 100005);
+  CHECK(stats.diffcopy_failures == 0);
+}
+
+TEST_CASE("DiffCopy: requesting a directory's id is refused with ERR", "[session][protocol]") {
+  buildbench::util::TempDir context("bb-proto-");
+  touch(context.path() / "d" / "f", "x");
+  Loopback loop(context.path());
+  grpc::ClientContext client;
+  client.AddMetadata("dir-name", "context");
+  auto stream = loop.stub->DiffCopy(&client);
+  REQUIRE(read_stats(*stream).ended);
+  REQUIRE(stream->Write(req(0)));  // "d" is a directory
+  Packet packet;
+  REQUIRE(stream->Read(&packet));
+  CHECK(packet.type() == Packet::PACKET_ERR);
+  CHECK(packet.data() == "invalid file id 0");
+  client.TryCancel();  // the daemon ends the call on ERR
+  stream->Finish();
+  CHECK(loop.counters.snapshot().diffcopy_failures == 1);
+}
+
+TEST_CASE("DiffCopy: a file that vanished before its REQ is an ERR naming it", "[session][protocol]") {
+  buildbench::util::TempDir context("bb-proto-");
+  touch(context.path() / "gone.txt", "soon gone");
+  Loopback loop(context.path());
+  grpc::ClientContext client;
+  client.AddMetadata("dir-name", "context");
+  auto stream = loop.stub->DiffCopy(&client);
+  REQUIRE(read_stats(*stream).ended);
+  fs::remove(context.path() / "gone.txt");
+  REQUIRE(stream->Write(req(0)));
+  Packet packet;
+  REQUIRE(stream->Read(&packet));
+  CHECK(packet.type() == Packet::PACKET_ERR);
+  CHECK(packet.data().find("gone.txt") != std::string::npos);
+  CHECK(packet.data().find("disappeared") != std::string::npos);
+  client.TryCancel();
+  stream->Finish();
+}
+
+TEST_CASE("DiffCopy: an unknown dir-name is NOT_FOUND; filters come from metadata", "[session][protocol]") {
+  buildbench::util::TempDir context("bb-proto-");
+  touch(context.path() / "Dockerfile", "FROM scratch\n");
+  touch(context.path() / "keep", "k");
+  touch(context.path() / "drop", "d");
+  Loopback loop(context.path());
+  {
+    grpc::ClientContext client;
+    client.AddMetadata("dir-name", "elsewhere");
+    auto stream = loop.stub->DiffCopy(&client);
+    Packet packet;
+    CHECK_FALSE(stream->Read(&packet));
+    CHECK(stream->Finish().error_code() == grpc::StatusCode::NOT_FOUND);
+  }
+  {
+    grpc::ClientContext client;
+    client.AddMetadata("dir-name", "context");
+    client.AddMetadata("exclude-patterns", "drop");
+    client.AddMetadata("followpaths", "Dockerfile");
+    client.AddMetadata("followpaths", "keep");
+    auto stream = loop.stub->DiffCopy(&client);
+    StatsRead listed = read_stats(*stream);
+    REQUIRE(listed.ended);
+    REQUIRE(listed.stats.size() == 2);
+    CHECK(listed.stats[0].path() == "Dockerfile");
+    CHECK(listed.stats[1].path() == "keep");
+    Packet fin;
+    fin.set_type(Packet::PACKET_FIN);
+    REQUIRE(stream->Write(fin));
+    Packet packet;
+    REQUIRE(stream->Read(&packet));
+    CHECK(packet.type() == Packet::PACKET_FIN);
+    CHECK(stream->Finish().ok());
+  }
+}
+
+TEST_CASE("DiffCopy: the receiver going away mid-transfer ends the call promptly", "[session][protocol]") {
+  buildbench::util::TempDir context("bb-proto-");
+  touch(context.path() / "huge.bin", std::string(16 * 1024 * 1024, 'h'));
+  Loopback loop(context.path());
+  grpc::ClientContext client;
+  client.AddMetadata("dir-name", "context");
+  auto stream = loop.stub->DiffCopy(&client);
+  REQUIRE(read_stats(*stream).ended);
+  REQUIRE(stream->Write(req(0)));
+  Packet packet;
+  REQUIRE(stream->Read(&packet));
+  CHECK(packet.type() == Packet::PACKET_DATA);
+  const auto start = std::chrono::steady_clock::now();
+  client.TryCancel();
+  stream->Finish();
+  // The server's handler must notice and return: Shutdown in ~Loopback
+  // would otherwise wait for it.
+  for (int i = 0; i < 200 && loop.counters.snapshot().diffcopy_failures == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(loop.counters.snapshot().diffcopy_failures == 1);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+}
+
+TEST_CASE("metadata: lists, -encoded values, percent decoding", "[session][protocol]") {
+  std::multimap<std::string, std::string> metadata{
+      {"dir-name", "context"},          {"followpaths", "a%20b"},        {"followpaths", "c"},
+      {"followpaths-encoded", "1"},     {"exclude-patterns", "x%41"},    {"include-patterns", "*.go"}};
+  auto request = session::parse_diffcopy_metadata(metadata);
+  CHECK(request.dir_name == "context");
+  REQUIRE(request.follow_paths);
+  CHECK(*request.follow_paths == std::vector<std::string>{"a b", "c"});
+  REQUIRE(request.exclude_patterns);
+  CHECK(*request.exclude_patterns == std::vector<std::string>{"x%41"});  // not marked encoded: raw
+  REQUIRE(request.include_patterns);
+  CHECK(*request.include_patterns == std::vector<std::string>{"*.go"});
+  CHECK_FALSE(session::parse_diffcopy_metadata({{"dir-name", "x"}}).follow_paths);
+  CHECK(session::percent_decode("%zz%4") == "%zz%4");
+  CHECK(session::percent_decode("%C3%A9") == "\xC3\xA9");
+}
+
+TEST_CASE("POST /session: request format and a 101 read without over-reading", "[session][protocol]") {
+  session::UpgradeRequest request;
+  request.session_id = "abc";
+  request.name = "ctx\r\nEvil: 1";
+  request.shared_key = std::string(64, 'f');
+  request.methods = {"/grpc.health.v1.Health/Check", "/moby.filesync.v1.FileSync/DiffCopy"};
+  const std::string text = session::format_upgrade_request(request);
+  CHECK(text.rfind("POST /session HTTP/1.1\r\n", 0) == 0);
+  CHECK(text.find("X-Docker-Expose-Session-Grpc-Method: /grpc.health.v1.Health/Check\r\n") != std::string::npos);
+  CHECK(text.find("X-Docker-Expose-Session-Grpc-Method: /moby.filesync.v1.FileSync/DiffCopy\r\n") !=
+        std::string::npos);
+  CHECK(text.find("Upgrade: h2c\r\n") != std::string::npos);
+  CHECK(text.find("X-Docker-Expose-Session-Name: ctx__Evil: 1\r\n") != std::string::npos);  // no header injection
+  CHECK(text.size() >= 4);
+  CHECK(text.compare(text.size() - 4, 4, "\r\n\r\n") == 0);
+
+  int fds[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+  buildbench::util::Fd ours(fds[0]);
+  buildbench::util::Fd daemon(fds[1]);
+  set_nonblocking(ours.get());
+
+  SECTION("101 followed by the HTTP/2 preface in the same write") {
+    const std::string answer =
+        "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\nPRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    REQUIRE(::write(daemon.get(), answer.data(), answer.size()) == static_cast<ssize_t>(answer.size()));
+    REQUIRE(session::read_upgrade_response(ours.get(), std::chrono::milliseconds(1000)).ok());
+    char rest[64] = {};
+    const ssize_t n = ::read(ours.get(), rest, sizeof(rest));
+    CHECK(std::string(rest, static_cast<size_t>(std::max<ssize_t>(n, 0))) == "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+  }
+  SECTION("a refusal carries status and body") {
+    const std::string answer =
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nsession abc already exists\n";
+    REQUIRE(::write(daemon.get(), answer.data(), answer.size()) == static_cast<ssize_t>(answer.size()));
+    auto status = session::read_upgrade_response(ours.get(), std::chrono::milliseconds(1000));
+    REQUIRE_FALSE(status.ok());
+    CHECK(status.error().message == "POST /session -> 400: session abc already exists");
+  }
+  SECTION("a closed connection and silence are errors, not hangs") {
+    auto start = std::chrono::steady_clock::now();
+    auto silent = session::read_upgrade_response(ours.get(), std::chrono::milliseconds(200));
+    REQUIRE_FALSE(silent.ok());
+    CHECK(silent.error().message.find("no answer") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+    daemon.close();
+    auto closed = session::read_upgrade_response(ours.get(), std::chrono::milliseconds(200));
+    REQUIRE_FALSE(closed.ok());
+    CHECK(closed.error().message.find("closed") != std::string::npos);
+  }
+  SECTION("garbage is not taken for a response") {
+    const std::string answer(66 * 1024, 'x');  // fits the socket buffer: no writer thread needed
+    REQUIRE(::write(daemon.get(), answer.data(), answer.size()) == static_cast<ssize_t>(answer.size()));
+    auto status = session::read_upgrade_response(ours.get(), std::chrono::milliseconds(1000));
+    REQUIRE_FALSE(status.ok());
+    CHECK(status.error().message.find("64 KiB") != std::string::npos);
+  }
+}
+
+TEST_CASE("connect_endpoint refuses TLS with a clear message", "[session][protocol]") {
+  buildbench::docker::Endpoint endpoint;
+  endpoint.kind = buildbench::docker::Endpoint::Kind::Tcp;
+  endpoint.host = "127.0.0.1";
+  endpoint.tls = true;
+  auto fd = session::connect_endpoint(endpoint, std::chrono::milliseconds(100));
+  REQUIRE_FALSE(fd.ok());
+  CHECK(fd.error().message.find("TLS") != std::string::npos);
+  CHECK(fd.error().message.find("--context-transfer tar") != std::string::npos);
+}
