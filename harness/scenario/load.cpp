@@ -31,6 +31,7 @@ constexpr size_t kMaxBuildKinds = 64;
 constexpr size_t kMaxSweepValues = 64;
 constexpr uint64_t kMaxPlannedSamples = 100000;
 constexpr size_t kMaxNameLength = 64;
+constexpr size_t kMaxProblems = 200;
 
 // ---------------------------------------------------------------- wording
 
@@ -682,7 +683,8 @@ std::vector<std::string> sweepable_parameters() {
 
 std::string format_problem(const fs::path& file, const Problem& problem) {
   if (problem.pointer.empty()) return file.string() + ": " + problem.message;
-  return file.string() + ": " + problem.pointer + ": " + problem.message;
+  // Pointer tokens are keys from the file, which may hold control characters.
+  return file.string() + ": " + printable(problem.pointer) + ": " + problem.message;
 }
 
 std::string LoadOutcome::report(const fs::path& file) const {
@@ -719,7 +721,7 @@ LoadOutcome parse_scenario(std::string_view bytes, const fs::path& file) {
   if (const Json* schema = check.require(root, "", "schema", "1, the scenario schema version")) {
     if (!schema->is_number_integer()) {
       check.add("/schema", "is " + describe(*schema) + " (expected 1, the scenario schema version)");
-    } else if (schema->get<int64_t>() > kScenarioSchemaVersion) {
+    } else if (schema->is_number_unsigned() && schema->get<uint64_t>() > static_cast<uint64_t>(kScenarioSchemaVersion)) {
       check.add("/schema", "version " + schema->dump() + " is newer than this buildbench reads (expected " +
                                std::to_string(kScenarioSchemaVersion) + "; a newer buildbench reads it)");
       outcome.problems = std::move(check.problems());
@@ -996,6 +998,12 @@ LoadOutcome parse_scenario(std::string_view bytes, const fs::path& file) {
   }
 
   outcome.problems = std::move(check.problems());
+  if (outcome.problems.size() > kMaxProblems) {
+    // Past a screenful the rest is noise (a file of junk keys), and unbounded output could be huge.
+    size_t hidden = outcome.problems.size() - kMaxProblems;
+    outcome.problems.resize(kMaxProblems);
+    outcome.problems.push_back({"", std::to_string(hidden) + " more problems not shown (expected a scenario file)"});
+  }
   if (outcome.problems.empty()) outcome.scenario = std::move(scenario);
   return outcome;
 }
