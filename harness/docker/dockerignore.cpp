@@ -211,7 +211,26 @@ std::string escape_glob(std::string_view literal) {
 
 }  // namespace
 
+namespace {
+// Most paths a walk asks about are clean already; checking is cheaper than
+// rebuilding them.
+bool already_clean(std::string_view path) {
+  if (path.empty()) return false;
+  if (path.size() > 1 && path.back() == '/') return false;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view part = path.substr(start, end - start);
+    if ((part.empty() && start != 0) || part == "." || part == "..") return path == "/";
+    start = end + 1;
+  }
+  return true;
+}
+}  // namespace
+
 std::string clean_path(std::string_view path) {
+  if (already_clean(path)) return std::string(path);
   if (path.empty()) return ".";
   const bool rooted = path.front() == '/';
   std::vector<std::string_view> parts;
@@ -244,33 +263,48 @@ std::string clean_path(std::string_view path) {
 // An NFA simulation over the path's bytes: the set of live program positions
 // is advanced one position of the path at a time, so time is
 // O(|program| * |path|) and nothing recurses. A step consumes at most one
-// UTF-8 character (4 bytes), so 5 rows of states suffice.
+// UTF-8 character (4 bytes), so 5 rows of states suffice; rows are bitsets,
+// on the stack for programs of up to 256 tokens.
 bool IgnorePattern::matches_whole(std::string_view path) const {
   const size_t count = program.size();
+  const size_t words = (count + 1 + 63) / 64;
   constexpr size_t kRows = 5;
-  std::array<std::vector<uint8_t>, kRows> rows;
-  for (auto& row : rows) row.assign(count + 1, 0);
-  rows[0][0] = 1;
+  constexpr size_t kInlineWords = 4;
+  std::array<uint64_t, kRows * kInlineWords> inline_rows{};
+  std::vector<uint64_t> heap_rows;
+  uint64_t* rows = inline_rows.data();
+  if (words > kInlineWords) {
+    heap_rows.assign(kRows * words, 0);
+    rows = heap_rows.data();
+  }
+  const auto row_at = [&](size_t pos) { return rows + (pos % kRows) * words; };
+  const auto test = [](const uint64_t* row, size_t i) { return ((row[i / 64] >> (i % 64)) & 1u) != 0; };
+  const auto set = [](uint64_t* row, size_t i) { row[i / 64] |= uint64_t{1} << (i % 64); };
+
+  set(row_at(0), 0);
   size_t furthest = 0;  // the largest path position with a live state
   for (size_t pos = 0; pos <= path.size(); ++pos) {
     if (pos > furthest) return false;
-    std::vector<uint8_t>& live = rows[pos % kRows];
+    uint64_t* live = row_at(pos);
     // Moves that consume nothing only go forward in the program.
     for (size_t i = 0; i < count; ++i) {
-      if (!live[i]) continue;
+      if (!test(live, i)) continue;
       const Kind kind = program[i].kind;
-      if (kind == Kind::Star || kind == Kind::AnyRest) live[i + 1] = 1;
-      if (kind == Kind::DirsEnter) live[i + 1] = live[i + 2] = 1;
+      if (kind == Kind::Star || kind == Kind::AnyRest) set(live, i + 1);
+      if (kind == Kind::DirsEnter) {
+        set(live, i + 1);
+        set(live, i + 2);
+      }
     }
-    if (pos == path.size()) return live[count] != 0;
+    if (pos == path.size()) return test(live, count);
     const DecodedRune r = decode_rune(path, pos);
     const unsigned char byte = static_cast<unsigned char>(path[pos]);
     const auto reach = [&](size_t state, size_t width) {
-      rows[(pos + width) % kRows][state] = 1;
+      set(row_at(pos + width), state);
       furthest = std::max(furthest, pos + width);
     };
     for (size_t i = 0; i < count; ++i) {
-      if (!live[i]) continue;
+      if (!test(live, i)) continue;
       const Token& token = program[i];
       switch (token.kind) {
         case Kind::Byte:
@@ -304,7 +338,7 @@ bool IgnorePattern::matches_whole(std::string_view path) const {
           break;
       }
     }
-    std::fill(live.begin(), live.end(), uint8_t{0});  // this row becomes pos + kRows
+    std::fill(live, live + words, uint64_t{0});  // this row becomes pos + kRows
   }
   return false;
 }
