@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <utility>
@@ -235,9 +236,41 @@ struct ContextPacker::State {
     // Names are raw bytes as on disk (Linux names have no charset). A name
     // that is not valid in the locale's charset makes libarchive warn and
     // store it as is with `hdrcharset=BINARY`; the entry is complete.
+    const size_t before = pending.size();
     const int status = archive_write_header(writer, entry);
     if (status != ARCHIVE_OK && status != ARCHIVE_WARN) return libarchive_error("cannot write the tar header of " + name);
+    if (auto patched = add_type_bits_to_mode(before, type, st); !patched) return patched;
     ++stats.entries;
+    return {};
+  }
+
+  // Docker's headers carry the file type in the mode field as well (moby
+  // pkg/archive fillGo18FileTypeBits: 0100644 for a file, 040755 for a
+  // directory); libarchive writes permission bits only. The classic
+  // builder's COPY cache key hashes this field, so without the type bits no
+  // step would share the cache of a `docker build` of the same files
+  // (checked against dockerd 20.10). The ustar block is the last 512 bytes
+  // archive_write_header produced (after any pax extended header).
+  util::Status add_type_bits_to_mode(size_t header_start, unsigned type, const struct stat& st) {
+    constexpr size_t kBlock = 512;
+    constexpr size_t kModeOffset = 100;
+    constexpr size_t kChecksumOffset = 148;
+    constexpr size_t kMagicOffset = 257;
+    const size_t written = pending.size() - header_start;
+    if (written < kBlock || written % kBlock != 0) return util::error("libarchive: unexpected tar header layout");
+    char* block = pending.data() + pending.size() - kBlock;
+    if (std::memcmp(block + kMagicOffset, "ustar", 5) != 0) return util::error("libarchive: unexpected tar header layout");
+    unsigned type_bits = 0100000;  // regular files and hard links
+    if (type == AE_IFDIR) type_bits = 040000;
+    if (type == AE_IFLNK) type_bits = 0120000;
+    char field[16];
+    std::snprintf(field, sizeof field, "%07o", static_cast<unsigned>(st.st_mode & 07777) | type_bits);
+    std::memcpy(block + kModeOffset, field, 8);  // 7 digits and the NUL, as Go writes it
+    std::memset(block + kChecksumOffset, ' ', 8);
+    unsigned checksum = 0;
+    for (size_t i = 0; i < kBlock; ++i) checksum += static_cast<unsigned char>(block[i]);
+    std::snprintf(field, sizeof field, "%06o", checksum);
+    std::memcpy(block + kChecksumOffset, field, 7);  // 6 digits, NUL, then the space stays
     return {};
   }
 

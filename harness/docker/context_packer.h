@@ -22,9 +22,12 @@
 //    -f` appends it under a (random) `.dockerfile.<hex>` name.
 // Metadata is normalized so that the same tree gives the same bytes: uid and
 // gid 0 (the CLI's ChownOpts), no user/group names, mtime in whole seconds
-// (Docker truncates too; mtimes are kept because the classic builder's cache
-// and ADD use them), permission bits as stored (st_mode & 07777), no atime,
-// ctime or xattrs. The format is POSIX ustar, with pax extended headers only
+// (Docker truncates too; kept because COPY gives image files these mtimes),
+// permission bits as stored (st_mode & 07777), no atime,
+// ctime or xattrs. As Docker's headers, the mode field also holds the file
+// type bits (0100644), which the classic builder's cache key hashes: a COPY
+// step built from this stream shares the cache of `docker build`. The
+// format is POSIX ustar, with pax extended headers only
 // where ustar cannot hold a value (long or non-ASCII names, huge sizes); the
 // stream ends with the two zero blocks and no padding to 10 KiB, as Go's tar
 // writer produces.

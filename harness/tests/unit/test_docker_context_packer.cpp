@@ -210,6 +210,12 @@ TEST_CASE("the packed context holds what Docker sends, in order", "[context_pack
     CHECK(e.gname.empty());
   }
 
+  // As Docker's headers, the mode field carries the type bits too; the
+  // first entry's header is the first block.
+  CHECK(std::string(tar.data() + 100, 8) == std::string("0100644\0", 8));
+  CHECK(tar.find(std::string("0040755\0", 8)) != std::string::npos);  // a directory
+  CHECK(tar.find(std::string("0120777\0", 8)) != std::string::npos);  // a symlink
+
   // Ends with exactly the two zero blocks, no 10 KiB padding.
   REQUIRE(tar.size() % 512 == 0);
   CHECK(tar.find_last_not_of('\0') < tar.size() - 1024);
