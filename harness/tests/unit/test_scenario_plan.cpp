@@ -170,7 +170,7 @@ TEST_CASE("shards partition the plan exactly, in whole rounds", "[plan][shard]")
   CHECK(select_shard({}, 2, 3)->empty());
 }
 
-TEST_CASE("--shard K/N parses strictly", "[plan][shard]") {
+TEST_CASE("shard specs K/N parse strictly", "[plan][shard]") {
   auto spec = parse_shard("2/4");
   REQUIRE(spec.ok());
   CHECK(spec->index == 2);
