@@ -276,7 +276,7 @@ std::optional<Figure> waterfall_figure(const ReportModel& model, const Cell& cel
   const double row_height = 18;
   const double label_right = 330;
   const double plot_left = 342;
-  const double plot_right = kWidth - kMargin - 70;  // room for stage names
+  const double plot_right = kWidth - kMargin - 92;  // room for stage names
   std::string title = fmt::format("Build steps: {}, {}{}", cell.variant, cell.kind, series_phrase(model, cell.series));
   double top = 62 + 8;
   double plot_top = top + 22;
@@ -313,7 +313,7 @@ std::optional<Figure> waterfall_figure(const ReportModel& model, const Cell& cel
       double band_y = plot_top + static_cast<double>(i) * row_height;
       svg.rect(kMargin, band_y, kWidth - 2 * kMargin, static_cast<double>(rows) * row_height,
                {.fill = shaded ? "#f2f2f2" : "#ffffff"});
-      svg.text(kWidth - kMargin - 4, band_y + 13, ellipsize(current_stage.empty() ? "(no stage)" : current_stage, 11),
+      svg.text(kWidth - kMargin - 4, band_y + 13, ellipsize(current_stage.empty() ? "(no stage)" : current_stage, 13),
                {.size = 11, .anchor = Anchor::End, .fill = std::string(kMuted)});
     }
   }
@@ -545,23 +545,26 @@ Figure progression_figure(const ReportModel& model, const std::string& series) {
       const Cell* cell = model.find(series, model.variants[v], kinds[k]);
       if (cell == nullptr) continue;
       std::string colour(variant_colour(v));
+      // The line breaks at a failed build (a cross on the axis) instead of
+      // bridging it, so a reader does not take the gap for a measurement.
+      std::vector<std::pair<double, double>> segment;
       std::vector<std::pair<double, double>> points;
       for (size_t i = 0; i < cell->samples.size(); ++i) {
         const auto& sample = cell->samples[i];
         double px = x(static_cast<double>(i + 1));
         if (!sample.record.ok) {
-          // A failed build: a cross on the axis, so gaps are explained.
           double py = panel.y + panel.h;
           svg.line(px - 3, py - 3, px + 3, py + 3, {.stroke = colour, .stroke_width = 1.5});
           svg.line(px - 3, py + 3, px + 3, py - 3, {.stroke = colour, .stroke_width = 1.5});
+          svg.polyline(segment, {.stroke = colour, .stroke_width = 1.5});
+          segment.clear();
           continue;
         }
-        points.emplace_back(px, y(sample.record.wall_s * unit.factor));
+        segment.emplace_back(px, y(sample.record.wall_s * unit.factor));
+        points.push_back(segment.back());
       }
-      svg.polyline(points, {.stroke = colour, .stroke_width = 1.5});
-      for (size_t i = 0; i < points.size(); ++i) {
-        svg.circle(points[i].first, points[i].second, 3, {.fill = colour});
-      }
+      svg.polyline(segment, {.stroke = colour, .stroke_width = 1.5});
+      for (const auto& [px, py] : points) svg.circle(px, py, 3, {.fill = colour});
     }
   }
   if (kinds.empty()) svg.text(kWidth / 2, top + 60, "no samples", {.size = 14, .anchor = Anchor::Middle});
@@ -582,6 +585,13 @@ std::vector<Figure> make_figures(const ReportModel& model) {
     if (auto waterfall = waterfall_figure(model, cell)) figures.push_back(std::move(*waterfall));
   }
   for (const auto& series : model.series) figures.push_back(progression_figure(model, series));
+  // Distinct labels can share a slug ("a b" and "a-b"): keep file names apart.
+  std::set<std::string> used;
+  for (auto& figure : figures) {
+    std::string name = figure.name;
+    for (int n = 2; !used.insert(name).second; ++n) name = fmt::format("{}-{}", figure.name, n);
+    figure.name = name;
+  }
   return figures;
 }
 

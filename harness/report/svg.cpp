@@ -125,23 +125,25 @@ std::vector<double> nice_ticks(double low, double high, int target) {
   }
   target = std::max(target, 2);
   double raw_step = (high - low) / target;
-  double power = std::pow(10.0, std::floor(std::log10(raw_step)));
-  double step = power * 10;
-  for (double factor : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-    if (power * factor >= raw_step) {
-      step = power * factor;
+  int exponent = static_cast<int>(std::floor(std::log10(raw_step)));
+  double power = std::pow(10.0, exponent);
+  double factor = 10;
+  for (double candidate : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+    if (power * candidate >= raw_step) {
+      factor = candidate;
       break;
     }
   }
-  double first = std::floor(low / step) * step;
-  double last = std::ceil(high / step) * step;
+  double step = power * factor;
+  auto first = static_cast<long>(std::floor(low / step));
+  auto last = static_cast<long>(std::ceil(high / step));
   std::vector<double> ticks;
-  // Counting steps (not adding them up) keeps 0.1 * 3 from drifting to 0.30000000000000004.
-  auto count = static_cast<long>(std::llround((last - first) / step));
-  for (long i = 0; i <= count && i <= 100; ++i) {
-    double tick = first + static_cast<double>(i) * step;
-    if (std::fabs(tick) < step * 1e-9) tick = 0;
-    ticks.push_back(tick);
+  for (long i = first; i <= last && ticks.size() <= 100; ++i) {
+    // i * factor is exact; dividing by an exact power of ten (rather than
+    // multiplying by 0.1) gives the double nearest to the decimal, so 3 x 0.1
+    // prints as 0.3, not 0.30000000000000004.
+    double scaled = static_cast<double>(i) * factor;
+    ticks.push_back(exponent < 0 ? scaled / std::pow(10.0, -exponent) : scaled * power);
   }
   return ticks;
 }

@@ -22,7 +22,7 @@ h3 { font-size: 16px; margin: 20px 0 6px; }
 p.lead { color: #555; margin-top: 0; }
 nav a { margin-right: 14px; }
 table { border-collapse: collapse; margin: 6px 0 14px; font-size: 14px; }
-th, td { border-bottom: 1px solid #e3e3e3; padding: 4px 10px; text-align: right; vertical-align: top; }
+th, td { border-bottom: 1px solid #e3e3e3; padding: 4px 10px; text-align: right; vertical-align: top; white-space: nowrap; }
 th { background: #f5f5f5; }
 td:first-child, th:first-child { text-align: left; }
 td.left, th.left { text-align: left; }

@@ -59,7 +59,8 @@ TEST_CASE("xml_escape escapes markup and replaces bytes that are not UTF-8", "[r
 }
 
 TEST_CASE("nice_ticks covers the range with round steps", "[report][svg]") {
-  CHECK(report::nice_ticks(0, 13.7, 5) == std::vector<double>{0, 2.5, 5, 7.5, 10, 12.5, 15});
+  CHECK(report::nice_ticks(0, 13.7, 5) == std::vector<double>{0, 5, 10, 15});
+  CHECK(report::nice_ticks(0, 11, 5) == std::vector<double>{0, 2.5, 5, 7.5, 10, 12.5});
   CHECK(report::nice_ticks(0, 60, 5) == std::vector<double>{0, 20, 40, 60});
   CHECK(report::nice_ticks(0, 0.3, 3) == std::vector<double>{0, 0.1, 0.2, 0.3});
   auto flat = report::nice_ticks(5, 5, 5);
