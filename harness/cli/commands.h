@@ -28,5 +28,7 @@ void register_doctor_command(CLI::App& app);
 void register_build_command(CLI::App& app);
 void register_images_command(CLI::App& app);
 void register_fixture_commands(CLI::App& app);
+void register_report_command(CLI::App& app);
+void register_compare_command(CLI::App& app);
 
 }  // namespace buildbench::cli
