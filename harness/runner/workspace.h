@@ -1,0 +1,45 @@
+#pragma once
+// The fixture a series builds: a pristine copy made once (generated, or
+// copied from the user's directory) and a work tree the builds read, reset
+// to the pristine copy at the start of every round and mutated before each
+// mutation sample. Owns the module proxy's store for generated fixtures.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "fixture/module_store.h"
+#include "scenario/scenario.h"
+#include "util/result.h"
+
+namespace buildbench::runner {
+
+class Workspace {
+ public:
+  // Lays out <root>/pristine and <root>/context for one series.
+  static util::Result<Workspace> create(const scenario::Scenario& scenario, const scenario::Series& series,
+                                        const std::filesystem::path& root);
+
+  const std::filesystem::path& context_dir() const { return context_; }
+  const std::string& fixture_hash() const { return fixture_hash_; }
+  // The modules the proxy serves (empty store for directory fixtures).
+  std::shared_ptr<fixture::ModuleStore> store() const { return store_; }
+
+  // The work tree becomes the pristine tree again, with the variant's
+  // .dockerignore in place (or none).
+  util::Status reset(const std::optional<std::filesystem::path>& dockerignore);
+  // Applies the change a mutation kind makes; `iteration` is a counter that
+  // gives new content every time. Cachebust changes no file (the runner
+  // bumps the build argument).
+  util::Status mutate(const scenario::BuildKind& kind, uint64_t iteration);
+
+ private:
+  Workspace() = default;
+  std::filesystem::path root_, pristine_, context_;
+  std::string fixture_hash_;
+  bool generated_ = false;
+  std::shared_ptr<fixture::ModuleStore> store_;
+};
+
+}  // namespace buildbench::runner

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The main job: set everything up, run the seed comparison (the post's
+# Dockerfiles on a generated Go service) on a Docker daemon the project owns,
+# and write the report.
+#   scripts/run-seed.sh [SCENARIO] [buildbench run options...]
+# Output: reports/latest/ (report.md, report.html, figures/, results.jsonl).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scenario="${1:-scenarios/seed.json}"
+shift || true
+out="${BUILDBENCH_OUT:-reports/latest}"
+
+scripts/setup.sh default
+bin=build/bin/buildbench
+
+# A managed daemon: its own data root and socket, started and stopped by the
+# run, so a benchmark never touches anyone's own caches.
+status=0
+"$bin" run "$scenario" --daemon managed --out "$out" "$@" || status=$?
+if [[ $status -ne 0 && $status -ne 1 ]]; then
+  exit "$status"  # 1 = some builds failed: still worth a report
+fi
+"$bin" report "$out/results.jsonl" --out "$out"
+echo
+echo "report: $out/report.md"
+echo "        $out/report.html"
+exit "$status"
