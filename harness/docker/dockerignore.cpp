@@ -146,6 +146,53 @@ std::optional<Token> parse_class(std::string_view p, size_t& at, std::string& wh
   }
 }
 
+// Docker copies `\x` into its regexp as is, so an escaped letter or digit
+// keeps its Go regexp meaning: `\t` is a tab, `\d` a digit class. Those with
+// a one-character meaning are compiled as such; the rest (`\b`, `\x41`,
+// `\pL`, ...) are refused rather than silently matched differently. Returns
+// nothing with `why` empty for an escaped punctuation character (a literal).
+std::optional<Token> regexp_escape(unsigned char escaped, std::string& why) {
+  const auto byte = [](unsigned char value) {
+    Token token;
+    token.kind = Kind::Byte;
+    token.byte = value;
+    return token;
+  };
+  const auto perl_class = [](std::vector<std::pair<char32_t, char32_t>> ranges, bool negated) {
+    Token token;
+    token.kind = Kind::Class;
+    token.ranges = std::move(ranges);
+    token.negated = negated;
+    return token;
+  };
+  const std::vector<std::pair<char32_t, char32_t>> digits = {{'0', '9'}};
+  const std::vector<std::pair<char32_t, char32_t>> spaces = {{'\t', '\n'}, {'\f', '\r'}, {' ', ' '}};
+  const std::vector<std::pair<char32_t, char32_t>> word = {{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}};
+  switch (escaped) {
+    case 'a': return byte('\a');
+    case 'f': return byte('\f');
+    case 't': return byte('\t');
+    case 'n': return byte('\n');
+    case 'r': return byte('\r');
+    case 'v': return byte('\v');
+    case 'd': return perl_class(digits, false);
+    case 'D': return perl_class(digits, true);
+    case 's': return perl_class(spaces, false);
+    case 'S': return perl_class(spaces, true);
+    case 'w': return perl_class(word, false);
+    case 'W': return perl_class(word, true);
+    default:
+      break;
+  }
+  const bool alphanumeric = (escaped >= '0' && escaped <= '9') || (escaped >= 'a' && escaped <= 'z') ||
+                            (escaped >= 'A' && escaped <= 'Z');
+  if (alphanumeric || escaped >= 0x80) {
+    why = std::string("escape \\") + static_cast<char>(escaped) +
+          " has a regexp meaning in Docker's matcher that is not supported here";
+  }
+  return std::nullopt;
+}
+
 // Compiles a cleaned pattern (without '!') as Docker's regexp translation
 // does, after checking it with filepath.Match's syntax rules.
 std::optional<std::vector<Token>> compile_glob(std::string_view p, std::string& why) {
@@ -181,8 +228,15 @@ std::optional<std::vector<Token>> compile_glob(std::string_view p, std::string& 
         why = "trailing backslash";
         return std::nullopt;
       }
-      push(Kind::Byte, static_cast<unsigned char>(p[at + 1]));
+      const unsigned char escaped = static_cast<unsigned char>(p[at + 1]);
       at += 2;
+      if (auto special = regexp_escape(escaped, why)) {
+        program.push_back(std::move(*special));
+      } else if (!why.empty()) {
+        return std::nullopt;
+      } else {
+        push(Kind::Byte, escaped);
+      }
     } else if (c == '[') {
       auto token = parse_class(p, at, why);
       if (!token) return std::nullopt;

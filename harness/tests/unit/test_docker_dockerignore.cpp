@@ -152,6 +152,18 @@ TEST_CASE("single patterns match as moby's PatternMatcher does", "[dockerignore]
       {"foo", "foo/bar/baz", true},
       {"foo/bar", "foo/bar/baz/qux", true},
       {"foo/bar", "foo", false},
+      // Escaped letters keep their Go regexp meaning, as in Docker.
+      {"a\\tb", "a\tb", true},
+      {"a\\tb", "atb", false},
+      {"\\a", "a", false},
+      {"\\a", "\a", true},
+      {"v\\d", "v7", true},
+      {"v\\d", "vx", false},
+      {"v\\D", "vx", true},
+      {"x\\sy", "x y", true},
+      {"x\\Sy", "x y", false},
+      {"\\w\\W", "a-", true},
+      {"\\w\\W", "ab", false},
       // Regexp syntax that Docker would interpret is literal here.
       {"a+b", "a+b", true},
       {"(x)", "(x)", true},
@@ -164,7 +176,7 @@ TEST_CASE("single patterns match as moby's PatternMatcher does", "[dockerignore]
 
 TEST_CASE("bad patterns are errors", "[dockerignore]") {
   for (const char* pattern : {"[]a]", "[-]", "[x-]", "[-x]", "\\", "[a-b-c]", "[", "[^", "[^bc", "a[",
-                              "[z-a]", "a[\\", "!", "[\xFF]"}) {
+                              "[z-a]", "a[\\", "!", "[\xFF]", "\\b", "a\\x41", "\\pL", "\\1", "\\\xC3\xA9"}) {
     INFO("pattern " << pattern);
     CHECK_FALSE(IgnoreMatcher::from_patterns({pattern}).ok());
   }
