@@ -4,18 +4,39 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <string_view>
 
 #include "scenario/plan.h"
 #include "scenario/scenario.h"
+#include "util/temp_dir.h"
+
+namespace {
+
+// The files the seed corpus names (as in tests/data/scenarios), so that valid
+// inputs get past the path checks and reach the plan and the canonical form.
+// The scenario "lives" in <sandbox>/broken/; the sandbox is removed at exit.
+const std::filesystem::path& scenario_file() {
+  static buildbench::util::TempDir sandbox("buildbench-fuzz-scenario-");
+  static const std::filesystem::path file = [] {
+    const auto& root = sandbox.path();
+    std::filesystem::create_directories(root / "broken");
+    std::filesystem::create_directories(root / "fixture-dir");
+    std::ofstream(root / "Dockerfile.ok") << "FROM scratch\n";
+    std::ofstream(root / "ok.dockerignore") << ".git\n";
+    return root / "broken" / "scenario.json";
+  }();
+  return file;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace buildbench::scenario;
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  // Relative paths resolve under a directory that does not exist; absolute
-  // ones are only looked at (stat), never opened.
-  const std::filesystem::path file = "/nonexistent-buildbench-fuzz/scenario.json";
+  // Paths are only looked at (stat), never opened or written.
+  const std::filesystem::path& file = scenario_file();
   auto outcome = parse_scenario(text, file);
   if (outcome.ok() == !outcome.problems.empty()) std::abort();
   (void)outcome.report(file);
