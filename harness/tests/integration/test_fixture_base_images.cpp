@@ -336,3 +336,29 @@ TEST_CASE("a tarball the daemon refuses leaves no tag and says what to do", "[in
   CHECK(tags_of_repo(client, spec.repo) == std::vector<std::string>{spec.reference()});
   (void)client.remove_image(spec.reference());
 }
+
+TEST_CASE("a daemon without the Go image gets it from the cached tarball in seconds", "[integration][base_images]") {
+  auto client = make_client();
+  const auto& images = team_images(client);
+  fixture::BaseImageSpec spec = fixture::go_build_image_spec(fixture::default_module_proxy_url());
+  spec.repo = "buildbench-test/go";
+  spec.tag = "cache-check";
+  (void)client.remove_image(spec.reference());
+  auto imported = fixture::ensure_base_image(client, spec, quiet_options());
+  INFO((imported ? std::string() : imported.error().message));
+  REQUIRE(imported.ok());
+  if (fs::exists(images[0].tarball)) {
+    // The tarball the team image was made from is there: no debootstrap now.
+    CHECK(imported->source == fixture::ImageSource::ImportedFromCache);
+    CHECK(imported->elapsed < std::chrono::seconds(60));
+    WARN("Go image imported from the cached tarball in " << imported->elapsed.count() << " ms");
+  }
+  // Same tarball: the same layer, shared with the team image.
+  auto ours = client.inspect_image(imported->image_id);
+  auto team = client.inspect_image(images[0].image_id);
+  REQUIRE(ours.ok());
+  REQUIRE(team.ok());
+  CHECK((*ours)["RootFS"]["Layers"] == (*team)["RootFS"]["Layers"]);
+  CHECK(tags_of_repo(client, spec.repo) == std::vector<std::string>{spec.reference()});
+  (void)client.remove_image(spec.reference());
+}
