@@ -353,6 +353,22 @@ TEST_CASE("session build: sockets, fifos, outside symlinks and unusual names bui
   CHECK(outcome.stats.diffcopy_failures == 0);
 }
 
+TEST_CASE("session build: COPY of a non-ASCII source name (raw UTF-8 followpaths metadata)", "[session][integration]") {
+  EngineClient client = make_client();
+  ImageCleanup cleanup{client, {}};
+  buildbench::util::TempDir context("bb-session-utf8-");
+  write_fixed(context.path() / "Dockerfile", "FROM scratch\nCOPY ünïcødé.txt /u/\n");
+  write_fixed(context.path() / "ünïcødé.txt", "u\n");
+  write_fixed(context.path() / "other.txt", "not copied, not sent\n");
+  const std::string tag = unique_tag("utf8");
+  cleanup.tags.push_back(tag);
+  Outcome outcome = build_with_session(client, context.path(), tag);
+  INFO("error: " << outcome.error << " session: " << outcome.stats.last_error);
+  CHECK(outcome.error.empty());
+  CHECK(outcome.sent.count({"context", "ünïcødé.txt"}) == 1);
+  CHECK(outcome.sent.count({"context", "other.txt"}) == 0);  // followpaths narrowed the walk
+}
+
 TEST_CASE("session build: a file that changes during the transfer fails with its path or builds, never hangs",
           "[session][integration]") {
   EngineClient client = make_client();

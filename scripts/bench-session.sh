@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): the BuildKit session context transfer of
+# `buildbench build --context-transfer session` against the reference docker
+# CLI 20.10 (`DOCKER_BUILDKIT=1 /usr/bin/docker build`), side by side in one
+# run, on a large context with `COPY . /x/`:
+#   cold     a context path the daemon has never seen (fresh shared key) + --no-cache
+#   warm     the same build again, nothing changed
+#   changed  one small file edited, then built
+# plus, on a small context, a warm no-op against a raw API call (curl with a
+# tar body). Each tool is timed as a whole process, from exec to exit, and
+# the kinds are interleaved tool by tool so that machine drift hits both.
+#
+# Targets (issue 3): every large-context median within 1.1x of the CLI, warm
+# faster than the CLI; small warm no-op <= 1.05x raw API and <= 0.8x the CLI.
+#
+# Usage: scripts/bench-session.sh [RUNS]
+# Environment: SIZE_MB (default 500), RUNS (default 5), BUILDBENCH
+# (default build/bin/buildbench), DOCKER_CLI (default /usr/bin/docker),
+# DOCKER_HOST (default unix:///run/buildbench/docker.sock), BENCH_DIR
+# (default a new directory under /tmp, removed at the end).
+#
+# Side effects: images tagged buildbench-test/session-bench-* (removed at the
+# end) and, per cold run and tool, one cached copy of the context in the
+# daemon's build cache (about SIZE_MB each), left to the daemon's cache GC:
+# this script never prunes the build cache.
+set -euo pipefail
+
+RUNS=${1:-${RUNS:-5}}
+SIZE_MB=${SIZE_MB:-500}
+BUILDBENCH=${BUILDBENCH:-build/bin/buildbench}
+DOCKER_CLI=${DOCKER_CLI:-/usr/bin/docker}
+export DOCKER_HOST=${DOCKER_HOST:-unix:///run/buildbench/docker.sock}
+export DOCKER_BUILDKIT=1
+
+die() { echo "bench-session: $*" >&2; exit 1; }
+[[ -x $BUILDBENCH ]] || die "$BUILDBENCH not found (build the buildbench target, or set BUILDBENCH)"
+[[ -x $DOCKER_CLI ]] || die "$DOCKER_CLI not found (Debian docker.io provides /usr/bin/docker 20.10)"
+[[ $DOCKER_HOST == unix://* ]] || die "DOCKER_HOST must be a unix socket for the raw API comparison"
+SOCKET=${DOCKER_HOST#unix://}
+command -v curl >/dev/null || die "curl is needed for the raw API comparison"
+"$DOCKER_CLI" version --format '{{.Server.Version}}' >/dev/null 2>&1 || die "no daemon at $DOCKER_HOST"
+
+BENCH_DIR=${BENCH_DIR:-$(mktemp -d /tmp/bb-bench-session.XXXXXX)}
+TAG_CLI=buildbench-test/session-bench-cli
+TAG_BB=buildbench-test/session-bench-bb
+TAG_RAW=buildbench-test/session-bench-raw
+cleanup() {
+  "$DOCKER_CLI" rmi -f "$TAG_CLI" "$TAG_BB" "$TAG_RAW" "$TAG_CLI-small" "$TAG_BB-small" >/dev/null 2>&1 || true
+  rm -rf "$BENCH_DIR"
+}
+trap cleanup EXIT
+
+now_ns() { date +%s%N; }
+# Runs a command quietly; prints its wall time in seconds; fails loudly.
+timed() {
+  local start end
+  start=$(now_ns)
+  if ! "$@" >"$BENCH_DIR/last.log" 2>&1; then
+    cat "$BENCH_DIR/last.log" >&2
+    die "failed: $*"
+  fi
+  end=$(now_ns)
+  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f\n", (b - a) / 1e9 }'
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+cli_build() { "$DOCKER_CLI" build -q --network host -t "$2" ${3:-} "$1"; }
+bb_build() { "$BUILDBENCH" build "$1" --context-transfer session -t "$2" ${3:-} --json; }
+
+# ---- the large context: SIZE_MB of incompressible data in 512 KiB files,
+# plus 1000 small source-like files in nested directories.
+echo "creating a ${SIZE_MB} MB context in $BENCH_DIR/base ..."
+BASE=$BENCH_DIR/base
+mkdir -p "$BASE"
+printf 'FROM scratch\nCOPY . /x/\n' >"$BASE/Dockerfile"
+big_files=$((SIZE_MB * 2))
+for ((i = 0; i < big_files; i++)); do
+  d=$BASE/data/$((i % 16))
+  mkdir -p "$d"
+  head -c 524288 /dev/urandom >"$d/blob-$i.bin"
+done
+for ((i = 0; i < 1000; i++)); do
+  d=$BASE/src/pkg$((i % 50))
+  mkdir -p "$d"
+  printf 'package pkg%d\n// file %d\nconst N%d = %d\n' $((i % 50)) "$i" "$i" "$i" >"$d/f$i.go"
+done
+
+# Each tool works on its own hard-linked copy: equal content, its own path,
+# so each has its own shared key (its own cached copy in the daemon).
+fresh_copy() { local dir=$BENCH_DIR/$1-$2; cp -al "$BASE" "$dir"; echo "$dir"; }
+
+declare -A T
+record() { T[$1]+="$2 "; }
+
+for ((run = 1; run <= RUNS; run++)); do
+  cli_ctx=$(fresh_copy cli "$run")
+  bb_ctx=$(fresh_copy bb "$run")
+  # Alternate which tool goes first.
+  if ((run % 2)); then order="cli bb"; else order="bb cli"; fi
+  for kind in cold warm changed; do
+    for tool in $order; do
+      ctx=${tool}_ctx
+      ctx=${!ctx}
+      if [[ $kind == changed ]]; then
+        # A new file (not an edit of the hard-linked one, which both copies share).
+        f=$ctx/src/pkg7/f7.go
+        rm -f "$f"
+        printf 'package pkg7\nconst Changed = "%s-%s"\n' "$run" "$(now_ns)" >"$f"
+      fi
+      extra=""
+      [[ $kind == cold ]] && extra=--no-cache
+      if [[ $tool == cli ]]; then
+        t=$(timed cli_build "$ctx" "$TAG_CLI" "$extra")
+      else
+        t=$(timed bb_build "$ctx" "$TAG_BB" "$extra")
+        if [[ $kind == warm ]]; then
+          files=$(grep -o '"context_files_sent": *[0-9]*' "$BENCH_DIR/last.log" | grep -o '[0-9]*$' || echo '?')
+          [[ $files == 0 ]] || echo "  note: warm run $run sent $files files" >&2
+        fi
+      fi
+      record "$kind-$tool" "$t"
+      printf '  run %d %-7s %-3s %8.3f s\n' "$run" "$kind" "$tool" "$t"
+    done
+  done
+  rm -rf "$cli_ctx" "$bb_ctx"
+done
+
+# ---- small context, warm no-op: buildbench vs raw API (curl, tar body) vs CLI.
+SMALL=$BENCH_DIR/small
+mkdir -p "$SMALL/cmd"
+printf 'FROM scratch\nCOPY . /x/\n' >"$SMALL/Dockerfile"
+printf 'module example.com/small\n\ngo 1.24\n' >"$SMALL/go.mod"
+printf 'package main\n\nfunc main() {}\n' >"$SMALL/cmd/main.go"
+tar -C "$SMALL" --owner=0 --group=0 --numeric-owner -cf "$BENCH_DIR/small.tar" .
+api=$(curl -s --unix-socket "$SOCKET" http://docker/_ping -D - -o /dev/null | tr -d '\r' | awk -F': ' 'tolower($1)=="api-version" {print $2}')
+raw_build() {
+  curl -sf --unix-socket "$SOCKET" -X POST -H 'Content-Type: application/x-tar' \
+    --data-binary "@$BENCH_DIR/small.tar" \
+    "http://docker/v${api}/build?version=2&networkmode=host&rm=1&t=$TAG_RAW" -o "$BENCH_DIR/raw.out"
+}
+timed raw_build >/dev/null
+timed cli_build "$SMALL" "$TAG_CLI-small" >/dev/null
+timed bb_build "$SMALL" "$TAG_BB-small" >/dev/null
+small_runs=$((RUNS * 4))
+for ((run = 1; run <= small_runs; run++)); do
+  record small-raw "$(timed raw_build)"
+  record small-cli "$(timed cli_build "$SMALL" "$TAG_CLI-small")"
+  record small-bb "$(timed bb_build "$SMALL" "$TAG_BB-small")"
+done
+
+# ---- report
+med() { tr ' ' '\n' <<<"${T[$1]}" | grep -v '^$' | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+verdict() { awk -v r="$1" -v limit="$2" 'BEGIN { print (r <= limit) ? "ok" : "MISSED" }'; }
+
+echo
+echo "context: ${SIZE_MB} MB ($big_files x 512 KiB + 1000 small files), COPY . /x/, $RUNS runs; medians in seconds"
+printf '%-8s %10s %12s %8s  %s\n' kind "docker CLI" "buildbench" ratio "target"
+for kind in cold warm changed; do
+  c=$(med "$kind-cli")
+  b=$(med "$kind-bb")
+  r=$(ratio "$b" "$c")
+  limit=1.10
+  [[ $kind == warm ]] && limit=1.00
+  printf '%-8s %10.3f %12.3f %8s  <= %s %s\n' "$kind" "$c" "$b" "$r" "$limit" "$(verdict "$r" "$limit")"
+done
+echo
+echo "small context, warm no-op, $small_runs runs; medians in seconds"
+raw=$(med small-raw)
+cli=$(med small-cli)
+bb=$(med small-bb)
+printf '%-22s %8.4f\n' "raw API (curl, tar)" "$raw" "docker CLI" "$cli" "buildbench session" "$bb"
+r_raw=$(ratio "$bb" "$raw")
+r_cli=$(ratio "$bb" "$cli")
+printf 'buildbench / raw API = %s (target <= 1.05 %s); buildbench / CLI = %s (target <= 0.80 %s)\n' \
+  "$r_raw" "$(verdict "$r_raw" 1.05)" "$r_cli" "$(verdict "$r_cli" 0.80)"
