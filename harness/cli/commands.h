@@ -26,9 +26,12 @@ void register_all_commands(CLI::App& app);
 void register_daemon_command(CLI::App& app);
 void register_doctor_command(CLI::App& app);
 void register_build_command(CLI::App& app);
+void register_run_command(CLI::App& app);
+void register_merge_command(CLI::App& app);
 void register_images_command(CLI::App& app);
 void register_fixture_commands(CLI::App& app);
 void register_report_command(CLI::App& app);
 void register_compare_command(CLI::App& app);
+void register_validate_command(CLI::App& app);
 
 }  // namespace buildbench::cli

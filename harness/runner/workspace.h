@@ -10,6 +10,7 @@
 #include <string>
 
 #include "fixture/module_store.h"
+#include "fixture/mutations.h"
 #include "scenario/scenario.h"
 #include "util/result.h"
 
@@ -28,11 +29,13 @@ class Workspace {
 
   // The work tree becomes the pristine tree again, with the variant's
   // .dockerignore in place (or none).
-  util::Status reset(const std::optional<std::filesystem::path>& dockerignore);
+  // `round_salt` makes the mutations of this round differ from every other
+  // round's, so no build is cached by accident.
+  util::Status reset(const std::optional<std::filesystem::path>& dockerignore, uint64_t round_salt);
   // Applies the change a mutation kind makes; `iteration` is a counter that
   // gives new content every time. Cachebust changes no file (the runner
   // bumps the build argument).
-  util::Status mutate(const scenario::BuildKind& kind, uint64_t iteration);
+  util::Status mutate(const scenario::BuildKind& kind);
 
  private:
   Workspace() = default;
@@ -40,6 +43,7 @@ class Workspace {
   std::string fixture_hash_;
   bool generated_ = false;
   std::shared_ptr<fixture::ModuleStore> store_;
+  std::unique_ptr<fixture::Mutator> mutator_;  // opened on the reset work tree
 };
 
 }  // namespace buildbench::runner

@@ -1,0 +1,450 @@
+#include "runner/run_scenario.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <map>
+#include <set>
+
+#include "builder/run_build.h"
+#include "docker/engine_client.h"
+#include "docker/engine_facts.h"
+#include "docker/managed_daemon.h"
+#include "fixture/base_images.h"
+#include "fixture/module_proxy.h"
+#include "runner/progress.h"
+#include "runner/results.h"
+#include "runner/sanity.h"
+#include "runner/workspace.h"
+#include "scenario/scenario.h"
+#include "util/hash.h"
+#include "util/process.h"
+
+namespace buildbench::runner {
+namespace {
+
+std::string utc_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+std::string harness_commit() {
+  // The commit of the source tree this binary was built from, when it is a
+  // git checkout (reports name it); "unknown" otherwise.
+  auto out = util::run_process({"git", "-C", BUILDBENCH_SOURCE_DIR, "rev-parse", "--short=12", "HEAD"});
+  if (!out || out->exit_code != 0) return "unknown";
+  std::string commit = out->out;
+  while (!commit.empty() && (commit.back() == '\n' || commit.back() == '\r')) commit.pop_back();
+  auto dirty = util::run_process({"git", "-C", BUILDBENCH_SOURCE_DIR, "status", "--porcelain", "--untracked-files=no"});
+  if (dirty && dirty->exit_code == 0 && !dirty->out.empty()) commit += "-dirty";
+  return commit;
+}
+
+int64_t build_cache_bytes(docker::EngineClient& client) {
+  auto df = client.system_df();
+  if (!df || !df->contains("BuildCache") || !(*df)["BuildCache"].is_array()) return -1;
+  int64_t total = 0;
+  for (const auto& entry : (*df)["BuildCache"]) {
+    if (entry.contains("Size") && entry["Size"].is_number()) total += entry["Size"].get<int64_t>();
+  }
+  return total;
+}
+
+docker::BuilderKind to_builder(scenario::Builder builder) {
+  return builder == scenario::Builder::Classic ? docker::BuilderKind::Classic : docker::BuilderKind::BuildKit;
+}
+docker::ContextTransfer to_transfer(scenario::ContextTransfer transfer) {
+  return transfer == scenario::ContextTransfer::Tar ? docker::ContextTransfer::Tar : docker::ContextTransfer::Session;
+}
+
+std::string sanitize_tag_part(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    if (c >= 'A' && c <= 'Z') out.push_back(static_cast<char>(c - 'A' + 'a'));
+    else out.push_back(ok ? c : '-');
+  }
+  return out.empty() ? "x" : out;
+}
+
+nlohmann::json variants_json(const scenario::Scenario& scenario) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& v : scenario.variants) {
+    out.push_back({{"name", v.name},
+                   {"dockerfile", v.dockerfile_as_written},
+                   {"dockerignore", v.dockerignore_as_written ? nlohmann::json(*v.dockerignore_as_written) : nullptr},
+                   {"build_args", v.build_args},
+                   {"target", v.target},
+                   {"builder", std::string(scenario::builder_name(v.builder))},
+                   {"context_transfer", std::string(scenario::transfer_name(v.context_transfer))},
+                   {"baseline", v.baseline}});
+  }
+  return out;
+}
+
+// Everything one run needs while it goes through the plan.
+class Run {
+ public:
+  Run(const RunOptions& options, scenario::Scenario scenario, std::vector<scenario::PlannedSample> plan)
+      : options_(options), scenario_(std::move(scenario)), plan_(std::move(plan)),
+        progress_(Progress::detect(options.quiet), plan_.size()) {}
+
+  util::Result<RunSummary> execute();
+
+ private:
+  struct RoundState {
+    std::map<std::string, std::string> build_args;
+    bool ready = false;  // the daemon's cache holds the current tree for this variant
+  };
+
+  bool interrupted() const { return options_.interrupted != nullptr && options_.interrupted->load(); }
+  util::Status prepare_daemon();
+  util::Status prepare_series(size_t series);
+  util::Result<docker::BuildRecord> build(const scenario::PlannedSample& planned, const scenario::Variant& variant,
+                                          const std::map<std::string, std::string>& args, bool cold,
+                                          std::string* cold_method);
+  util::Status run_sample(const scenario::PlannedSample& planned, RoundState& round, bool record);
+  void cleanup();
+
+  const RunOptions& options_;
+  scenario::Scenario scenario_;
+  std::vector<scenario::PlannedSample> plan_;
+  Progress progress_;
+  std::optional<docker::ManagedDaemonLease> lease_;
+  std::unique_ptr<docker::EngineClient> client_;
+  std::optional<ResultsWriter> writer_;
+  ResultsHeader header_;
+  std::set<size_t> done_;  // plan indexes already in the results file
+  std::optional<size_t> current_series_;
+  std::optional<Workspace> workspace_;
+  std::unique_ptr<fixture::ModuleProxy> proxy_;
+  std::set<std::string> tags_;
+  std::string run_token_ = util::random_hex(4);
+  std::map<std::string, uint64_t> mutation_counter_;
+  RunSummary summary_;
+  size_t finished_ = 0;
+};
+
+util::Status Run::prepare_daemon() {
+  if (options_.daemon == DaemonMode::Managed) {
+    progress_.note("daemon: starting the managed dockerd (buildbench daemon start)...");
+    auto lease = docker::ManagedDaemonLease::acquire(docker::ManagedDaemonPaths::for_name("default"));
+    if (!lease) return lease.error();
+    lease_.emplace(std::move(lease).value());
+    client_ = std::make_unique<docker::EngineClient>(lease_->endpoint());
+  } else {
+    auto endpoint = docker::Endpoint::from_environment();
+    if (!endpoint) return endpoint.error();
+    client_ = std::make_unique<docker::EngineClient>(*endpoint);
+  }
+  client_->set_interrupt_flag(options_.interrupted);
+  auto facts = docker::gather_engine_facts(*client_);
+  if (!facts) return facts.error();
+  header_.environment = facts->to_json();
+  header_.daemon_mode = options_.daemon == DaemonMode::Managed ? "managed" : "env";
+  bool may_prune = options_.daemon == DaemonMode::Managed || options_.allow_prune;
+  header_.cold_method = may_prune ? "prune" : "scoped";
+
+  progress_.note("base images: making sure the offline stand-ins exist (first time: a few minutes)...");
+  fixture::EnsureOptions ensure;
+  ensure.progress = [this](std::string_view line) { progress_.note("  " + std::string(line)); };
+  auto images = fixture::ensure_base_images(*client_, fixture::default_base_image_specs(module_proxy_url()), ensure);
+  if (!images) return images.error();
+  auto mapping = scenario_.base_images.empty() ? fixture::default_base_image_mapping() : scenario_.base_images;
+  auto resolved = fixture::apply_base_image_mapping(*client_, mapping);
+  if (!resolved) return resolved.error();
+  header_.base_images = nlohmann::json::array();
+  for (const auto& image : *resolved) {
+    header_.base_images.push_back({{"name", image.name}, {"image", image.local_image}, {"id", image.image_id}});
+  }
+  return {};
+}
+
+util::Status Run::prepare_series(size_t series) {
+  if (current_series_ == series) return {};
+  proxy_.reset();
+  workspace_.reset();
+  auto root = options_.out_dir / "work" / ("series-" + std::to_string(series));
+  auto workspace = Workspace::create(scenario_, scenario_.series[series], root);
+  if (!workspace) return workspace.error();
+  workspace_.emplace(std::move(workspace).value());
+  fixture::ProxyOptions proxy_options;
+  proxy_options.port = module_proxy_port();
+  proxy_options.network.latency = std::chrono::microseconds(static_cast<int64_t>(scenario_.proxy.latency_ms * 1000));
+  proxy_options.network.bandwidth_mbps = scenario_.proxy.bandwidth_mbps;
+  auto proxy = fixture::ModuleProxy::start(workspace_->store(), proxy_options);
+  if (!proxy) return proxy.error();
+  proxy_ = std::move(proxy).value();
+  current_series_ = series;
+  if (header_.fixture_hash.empty()) header_.fixture_hash = workspace_->fixture_hash();
+  return {};
+}
+
+util::Result<docker::BuildRecord> Run::build(const scenario::PlannedSample& planned, const scenario::Variant& variant,
+                                             const std::map<std::string, std::string>& args, bool cold,
+                                             std::string* cold_method) {
+  builder::BuildRequest request;
+  request.context_dir = workspace_->context_dir();
+  request.dockerfile = variant.dockerfile;
+  request.builder = to_builder(variant.builder);
+  request.transfer = to_transfer(variant.context_transfer);
+  request.network_mode = scenario_.network_mode;
+  request.build_args = args;
+  request.target = variant.target;
+  std::string tag = "buildbench-run/" + sanitize_tag_part(scenario_.name) + ":" + sanitize_tag_part(variant.name) +
+                    "-" + run_token_;
+  request.tags = {tag};
+  tags_.insert(tag);
+  request.labels = {{"org.buildbench.scenario", scenario_.name}, {"org.buildbench.variant", variant.name}};
+  if (cold) {
+    if (header_.cold_method == "prune") {
+      // Everything the builder cached goes: layers, cache mounts, and the
+      // daemon's copies of earlier contexts.
+      auto pruned = client_->prune_build_cache(true);
+      if (!pruned) return pruned.error();
+      *cold_method = "prune";
+    } else {
+      // Scoped: nothing of the user's is destroyed. No cache, fresh cache
+      // mounts, a fresh copy of the context on the daemon's side.
+      request.no_cache = true;
+      request.build_args["BUILDKIT_CACHE_MOUNT_NS"] = "buildbench-" + util::random_hex(8);
+      request.session_shared_key = util::random_hex(32);
+      *cold_method = "scoped";
+    }
+  }
+  (void)planned;
+  (void)proxy_->take_counters();  // what the set-up fetched is not this build's
+  return builder::run_build(*client_, request);
+}
+
+util::Status Run::run_sample(const scenario::PlannedSample& planned, RoundState& round, bool record) {
+  const auto& variant = scenario_.variants[planned.variant];
+  const auto& kind = scenario_.build_kinds[planned.kind];
+  std::string label = variant.name + " · " + planned.kind_label + (planned.warmup ? " · warm-up " : " · rep ") +
+                      std::to_string(planned.repetition + 1);
+  if (!planned.series_label.empty()) label = planned.series_label + " · " + label;
+
+  if (planned.first_in_round) {
+    auto reset = workspace_->reset(variant.dockerignore, (std::stoull(run_token_, nullptr, 16) << 20) + planned.round);
+    if (!reset) return reset;
+    round.build_args = variant.build_args;
+    round.ready = false;
+  }
+  bool cold = kind.type == scenario::KindType::Cold;
+  if (!cold && !round.ready) {
+    // A round that does not start cold starts from a warm state: build once,
+    // unrecorded, so the cache holds this tree for this variant.
+    progress_.note("  (bringing " + variant.name + " to a warm state first)");
+    std::string unused;
+    auto prep = build(planned, variant, round.build_args, false, &unused);
+    if (!prep) return prep.error();
+    if (!prep->ok) return util::error("the build that brings " + variant.name + " to a warm state failed: " + prep->error);
+  }
+  if (kind.is_mutation()) {
+    uint64_t iteration = ++mutation_counter_[planned.kind_label];
+    if (kind.type == scenario::KindType::Cachebust) {
+      round.build_args[kind.build_arg] = "bust-" + run_token_ + "-" + std::to_string(iteration);
+    } else {
+      auto mutated = workspace_->mutate(kind);
+      if (!mutated) return mutated;
+    }
+  }
+
+  progress_.starting(finished_, label);
+  Sample sample;
+  sample.plan_index = planned.plan_index;
+  sample.variant = variant.name;
+  sample.kind = planned.kind_label;
+  sample.series = planned.series_label;
+  sample.repetition = planned.repetition;
+  sample.warmup = planned.warmup;
+  sample.started_at = utc_now();
+  auto outcome = build(planned, variant, round.build_args, cold, &sample.cold_method);
+  if (!outcome) return outcome.error();
+  sample.record = std::move(outcome).value();
+  auto counters = proxy_->take_counters();
+  sample.proxy.requests = counters.requests;
+  sample.proxy.bytes = counters.bytes_served;
+  sample.build_cache_bytes = build_cache_bytes(*client_);
+  sample.warnings = sanity_warnings(kind, sample.record);
+  round.ready = sample.record.ok;
+  ++finished_;
+
+  std::string result = sample.record.ok
+                           ? fmt_seconds(sample.record.wall_s) + ", " + std::to_string(sample.record.cached_steps) + "/" +
+                                 std::to_string(sample.record.total_steps) + " cached"
+                           : "FAILED: " + sample.record.error;
+  for (const auto& warning : sample.warnings) result += "\n    warning: " + warning;
+  if (!record) result += "  (already recorded; not written again)";
+  progress_.finished(finished_, label, result);
+
+  if (!sample.record.ok) ++summary_.failed_builds;
+  if (record) {
+    auto appended = writer_->append(sample);
+    if (!appended) return appended;
+    ++summary_.recorded;
+  }
+  if (!sample.record.ok && options_.fail_fast) {
+    return util::error("build failed and --fail-fast is set: " + sample.record.error);
+  }
+  return {};
+}
+
+void Run::cleanup() {
+  proxy_.reset();
+  if (client_ && !options_.keep_images) {
+    for (const auto& tag : tags_) (void)client_->remove_image(tag, true);
+  }
+  // The work trees are scratch space; the results stay.
+  std::error_code ignored;
+  std::filesystem::remove_all(options_.out_dir / "work", ignored);
+  lease_.reset();  // stops the managed daemon if this run started it
+}
+
+util::Result<RunSummary> Run::execute() {
+  summary_.planned = plan_.size();
+  summary_.results = options_.out_dir / "results.jsonl";
+  std::error_code ec;
+  std::filesystem::create_directories(options_.out_dir, ec);
+  if (ec) return util::error("cannot create " + options_.out_dir.string() + ": " + ec.message());
+
+  if (options_.resume) {
+    auto existing = read_results(summary_.results);
+    if (!existing) return util::error("--resume: " + existing.error().message);
+    if (existing->header.scenario_hash != scenario_.scenario_hash) {
+      return util::error("--resume: " + summary_.results.string() + " holds results of another scenario (hash " +
+                         existing->header.scenario_hash.substr(0, 12) + ", this file is " +
+                         scenario_.scenario_hash.substr(0, 12) + "); use another --out directory");
+    }
+    for (const auto& warning : existing->warnings) progress_.note("warning: " + warning);
+    for (const auto& sample : existing->samples) done_.insert(sample.plan_index);
+    header_ = existing->header;
+  }
+
+  auto daemon = prepare_daemon();
+  if (!daemon) {
+    cleanup();
+    return daemon.error();
+  }
+  if (options_.resume) {
+    auto writer = ResultsWriter::append_to(summary_.results);
+    if (!writer) return writer.error();
+    writer_.emplace(std::move(writer).value());
+  }
+
+  // Rounds whose samples are all recorded are skipped; a partly recorded
+  // round is built again from its start (mutations depend on the builds
+  // before them) and only its missing samples are written.
+  std::map<size_t, size_t> round_missing;
+  for (const auto& planned : plan_) {
+    if (!done_.count(planned.plan_index)) ++round_missing[planned.round];
+  }
+  summary_.skipped = plan_.size() - [&] {
+    size_t missing = 0;
+    for (const auto& [round, count] : round_missing) missing += count;
+    return missing;
+  }();
+
+  util::Status status;
+  RoundState round;
+  for (const auto& planned : plan_) {
+    if (interrupted()) break;
+    if (!round_missing.count(planned.round)) continue;
+    auto series = prepare_series(planned.series);
+    if (!series) {
+      status = series;
+      break;
+    }
+    if (!writer_) {
+      header_.harness_version = BUILDBENCH_VERSION;
+      header_.harness_commit = harness_commit();
+      header_.scenario_name = scenario_.name;
+      header_.scenario_title = scenario_.title;
+      header_.scenario_file = scenario_.file.string();
+      header_.scenario_hash = scenario_.scenario_hash;
+      header_.fixture_params = fixture::to_json(scenario_.series.front().params);
+      if (scenario_.fixture.kind == scenario::FixtureSource::Kind::Path) {
+        header_.fixture_params = {{"path", scenario_.fixture.path_as_written}};
+      }
+      header_.proxy = fixture::to_json(proxy_->network());
+      header_.variants = variants_json(scenario_);
+      for (const auto& kind : scenario_.build_kinds) header_.build_kinds.push_back(kind.label());
+      header_.baseline_variant = scenario_.baseline_variant().name;
+      header_.seed = scenario::plan_seed(scenario_, options_.plan);
+      header_.shard = options_.shard ? std::to_string(options_.shard->index) + "/" + std::to_string(options_.shard->count)
+                                     : "1/1";
+      header_.plan_size = plan_.size();
+      header_.started_at = utc_now();
+      auto writer = ResultsWriter::create(summary_.results, header_);
+      if (!writer) {
+        status = writer.error();
+        break;
+      }
+      writer_.emplace(std::move(writer).value());
+    }
+    auto sampled = run_sample(planned, round, !done_.count(planned.plan_index));
+    if (!sampled) {
+      if (interrupted()) break;
+      status = sampled;
+      break;
+    }
+  }
+  progress_.close();
+  summary_.interrupted = interrupted();
+  if (writer_) {
+    ResultsFooter footer;
+    footer.finished_at = utc_now();
+    footer.interrupted = summary_.interrupted || !status.ok();
+    footer.samples_written = summary_.recorded;
+    footer.failed_builds = summary_.failed_builds;
+    (void)writer_->finish(footer);
+  }
+  cleanup();
+  if (!status.ok() && !summary_.interrupted) return status.error();
+  return summary_;
+}
+
+}  // namespace
+
+uint16_t module_proxy_port() {
+  const char* value = std::getenv("BUILDBENCH_PROXY_PORT");
+  if (value != nullptr) {
+    long port = std::strtol(value, nullptr, 10);
+    if (port > 0 && port < 65536) return static_cast<uint16_t>(port);
+  }
+  return fixture::kDefaultModuleProxyPort;
+}
+
+std::string module_proxy_url() { return "http://127.0.0.1:" + std::to_string(module_proxy_port()); }
+
+util::Result<RunSummary> run_scenario(const RunOptions& options) {
+  auto loaded = scenario::load_scenario(options.scenario_file);
+  if (!loaded.ok()) return util::error(loaded.report(options.scenario_file));
+  auto plan = scenario::make_plan(*loaded.scenario, options.plan);
+  if (options.shard) {
+    auto slice = scenario::select_shard(plan, options.shard->index, options.shard->count);
+    if (!slice) return slice.error();
+    plan = std::move(slice).value();
+  }
+  if (options.dry_run) {
+    RunSummary summary;
+    summary.planned = plan.size();
+    const auto& scenario = *loaded.scenario;
+    std::printf("%s: %zu builds planned (seed %llu)\n", scenario.name.c_str(), plan.size(),
+                static_cast<unsigned long long>(scenario::plan_seed(scenario, options.plan)));
+    for (const auto& planned : plan) {
+      std::printf("%5zu  round %-4zu %-24s %-22s %s %d%s\n", planned.plan_index, planned.round,
+                  planned.variant_name.c_str(), planned.kind_label.c_str(), planned.warmup ? "warm-up" : "rep",
+                  planned.repetition + 1, planned.series_label.empty() ? "" : ("  " + planned.series_label).c_str());
+    }
+    return summary;
+  }
+  Run run(options, std::move(*loaded.scenario), std::move(plan));
+  return run.execute();
+}
+
+}  // namespace buildbench::runner
