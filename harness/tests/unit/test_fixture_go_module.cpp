@@ -122,3 +122,10 @@ TEST_CASE("go.mod requirements are read and edited", "[fixture][go_module]") {
   CHECK(fresh == "module example.test/app\n\nrequire example.test/c v1.0.0\n");
   CHECK(parse_gomod_requires("require (\n\x01\xff\n)\nrequire\n").empty());
 }
+
+TEST_CASE("go.sum texts merge without duplicates in go.sum order", "[fixture][go_module]") {
+  CHECK(merge_gosum("b v1.0.0 h1:x\na v1.0.10 h1:y\n", "a v1.0.9/go.mod h1:w\na v1.0.9 h1:z\nb v1.0.0 h1:x\n") ==
+        "a v1.0.9 h1:z\na v1.0.9/go.mod h1:w\na v1.0.10 h1:y\nb v1.0.0 h1:x\n");
+  CHECK(merge_gosum("", "") == "");
+  CHECK(merge_gosum("garbage\n\n\xff", "") == "garbage\n\xff\n");
+}
