@@ -211,7 +211,8 @@ struct ContextPacker::State {
     auto names = sorted_names(path);
     if (!names) {
       // A directory removed after it was listed is skipped like a file.
-      if (!fs::exists(path)) {
+      std::error_code ec;
+      if (!fs::exists(path, ec) && !ec) {
         ++stats.vanished;
         return {};
       }
@@ -298,15 +299,14 @@ struct ContextPacker::State {
   }
 
   util::Status start_file(const std::string& rel, const std::string& path, const struct stat& st) {
+    const auto link_key = std::make_pair(st.st_dev, st.st_ino);
     if (st.st_nlink > 1) {
-      const auto key = std::make_pair(st.st_dev, st.st_ino);
-      const auto seen = first_link_path.find(key);
+      const auto seen = first_link_path.find(link_key);
       if (seen != first_link_path.end()) {
         if (auto status = write_header(rel, AE_IFREG, st, 0, nullptr, seen->second.c_str()); !status) return status;
         ++stats.hardlinks;
         return {};
       }
-      first_link_path.emplace(key, rel);
     }
     // Open before the header: an unreadable file fails cleanly, mid-stream
     // bytes never promise content that cannot come.
@@ -325,6 +325,8 @@ struct ContextPacker::State {
     }
     ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
     if (auto status = write_header(rel, AE_IFREG, opened, opened.st_size); !status) return status;
+    // Only a path that was sent may be a later hard link's target.
+    if (st.st_nlink > 1) first_link_path.emplace(link_key, rel);
     ++stats.files;
     file_remaining = static_cast<uint64_t>(opened.st_size);
     if (file_remaining == 0) return finish_file();
