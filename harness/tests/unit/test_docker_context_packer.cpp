@@ -506,3 +506,18 @@ TEST_CASE("the packer serves as the engine client's body source", "[context_pack
   }
   CHECK(tar == pack({dir.path(), std::nullopt}));
 }
+
+TEST_CASE("exceptions re-open an excluded directory only by Docker's textual rule", "[context_packer]") {
+  buildbench::util::TempDir dir("bb-ctx-");
+  const fs::path root = dir.path();
+  write_file(root / "Dockerfile", "FROM scratch\n");
+  write_file(root / "out/keep.txt", "kept\n");
+  write_file(root / "out/drop.txt", "dropped\n");
+  write_file(root / "tmp/keep.txt", "not reached\n");
+  write_file(root / ".dockerignore", "out\n!out/keep.txt\ntmp\n!**/keep.txt\n");
+  const auto entries = read_tar(pack({root, std::nullopt}));
+  // `out` is entered (an exception starts with "out/") but not sent itself;
+  // `tmp` is not entered: `**/keep.txt` does not start with "tmp/", so
+  // tmp/keep.txt stays out although the pattern would match it (Docker 20.10).
+  CHECK(paths_of(entries) == std::vector<std::string>{".dockerignore", "Dockerfile", "out/keep.txt"});
+}
