@@ -141,8 +141,22 @@ TEST_CASE("a scenario with every key reads them all", "[scenario]") {
   CHECK(s.series[1].params.packages == 12);
 }
 
+TEST_CASE("a fixture can be an existing directory", "[scenario]") {
+  Scenario s = load_ok(data_path("scenarios/valid/path-fixture.json"));
+  CHECK(s.fixture.kind == FixtureSource::Kind::Path);
+  CHECK(s.fixture.path_as_written == "../fixture-dir");
+  CHECK(s.fixture.path == fs::canonical(data_path("scenarios/fixture-dir")));
+  REQUIRE(s.build_kinds.size() == 3);
+  CHECK(s.build_kinds[0].label() == "code-change:main");
+  CHECK(s.build_kinds[0].is_mutation());
+  CHECK(s.build_kinds[2].label() == "non-go-change");
+  auto canonical = to_json(s);
+  CHECK(canonical["fixture"] == nlohmann::ordered_json{{"path", "../fixture-dir"}});
+  CHECK(canonical["sweep"].is_null());
+}
+
 TEST_CASE("the canonical form reads back to itself", "[scenario]") {
-  for (const char* name : {"valid/minimal.json", "valid/full.json"}) {
+  for (const char* name : {"valid/minimal.json", "valid/full.json", "valid/path-fixture.json"}) {
     fs::path file = data_path(std::string("scenarios/") + name);
     Scenario s = load_ok(file);
     std::string canonical = to_json(s).dump(2);
