@@ -24,13 +24,15 @@ docker::EngineClient client_from_env() {
 }
 
 // A context that needs no base image (FROM scratch) with what packing must
-// get right: ignored files, an exception, a symlink, nested directories.
+// get right: ignored files, an exception, a symlink, nested directories,
+// names that need pax headers.
 void make_context(const fs::path& root, const std::string& token) {
   test::write_file(root / "Dockerfile",
                    "FROM scratch\n"
                    "COPY main.go README.md /app/\n"
                    "COPY internal /app/internal\n"
-                   "COPY vendor/modules.txt link /app/\n");
+                   "COPY vendor/modules.txt link /app/\n"
+                   "COPY caf\xC3\xA9.txt " + std::string(120, 'n') + " /app/\n");
   test::write_file(root / ".dockerignore", "*.md\n!README.md\nvendor\n!vendor/modules.txt\n");
   test::write_file(root / "main.go", "package main // " + token + "\n");
   test::write_file(root / "README.md", "readme " + token + "\n");
@@ -39,6 +41,9 @@ void make_context(const fs::path& root, const std::string& token) {
   test::write_file(root / "vendor/modules.txt", "# " + token + "\n");
   test::write_file(root / "vendor/dep/dep.go", "package dep\n");
   fs::create_symlink("main.go", root / "link");
+  // Names that need pax headers: non-ASCII, longer than ustar's 100 bytes.
+  test::write_file(root / "caf\xC3\xA9.txt", "accent " + token + "\n");
+  test::write_file(root / std::string(120, 'n'), "long " + token + "\n");
 }
 
 struct BuildOutcome {
