@@ -14,6 +14,10 @@ namespace buildbench::runner {
 
 std::vector<std::string> sanity_warnings(const scenario::BuildKind& kind, const docker::BuildRecord& record);
 
+// True for RUN, COPY and ADD steps: the ones that make content (a cold
+// build must run them all).
+bool changes_content(const std::string& step_name);
+
 // "12.34 s" / "850 ms".
 std::string fmt_seconds(double seconds);
 
