@@ -1,14 +1,29 @@
 #!/bin/sh
 # Re-records the build response streams in this folder from a running
 # dockerd (Docker 20.10 / BuildKit v0.8 at the time of recording) with curl,
-# so the decoder tests run on real bytes. Needs the image
-# buildbench-test/stream-busybox:1 (a busybox-static rootfs imported with
-# POST /images/create?fromSrc=-). Tags it builds: buildbench-test/stream-*.
+# so the decoder tests run on real bytes. The base image
+# buildbench-test/stream-busybox:1 is imported from Debian's busybox-static
+# when missing. Tags it builds: buildbench-test/stream-*. The unit tests
+# assert on these exact recordings (image IDs, step names): update them too.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 sock=${SOCK:-/run/buildbench/docker.sock}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+if ! curl -sf --unix-socket "$sock" http://x/v1.41/images/buildbench-test/stream-busybox:1/json > /dev/null; then
+  mkdir -p "$work/rootfs/bin" "$work/rootfs/etc" "$work/rootfs/tmp"
+  cp /bin/busybox "$work/rootfs/bin/busybox"
+  for applet in sh echo cat ls sleep seq head tail wc true false mkdir cp mv rm date env sed grep find; do
+    ln -s busybox "$work/rootfs/bin/$applet"
+  done
+  echo 'root:x:0:0:root:/root:/bin/sh' > "$work/rootfs/etc/passwd"
+  echo 'root:x:0:' > "$work/rootfs/etc/group"
+  # Without the content type the daemon parses the tar as a form.
+  tar -C "$work/rootfs" -c . |
+    curl -sf --unix-socket "$sock" -X POST -H 'Content-Type: application/x-tar' --data-binary @- \
+      'http://x/v1.41/images/create?fromSrc=-&repo=buildbench-test/stream-busybox&tag=1' > /dev/null
+fi
 
 # Two stages (build, tools) depend only on base, so BuildKit runs them in
 # parallel; both print output lines over time.
