@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "docker/build_stream.h"
 #include "docker/context_packer.h"
 #include "docker/engine_client.h"
@@ -38,9 +40,12 @@ COPY --from=right /right.txt /
 RUN echo final
 )";
 
+// The marker names the container the classic builder leaves behind when a
+// RUN fails (it removes failed containers only with forcerm=1).
+constexpr const char* kFailMarker = "buildbench-stream-live-fail";
 constexpr const char* kFailingDockerfile = R"(FROM scratch
 COPY busybox /bin/sh
-RUN echo "about to fail"; exit 4
+RUN echo "about to fail"; : buildbench-stream-live-fail; exit 4
 )";
 
 docker::EngineClient client_from_env() {
@@ -79,6 +84,21 @@ docker::BuildRecord build(docker::EngineClient& client, const std::filesystem::p
   collector.fill(record);
   CHECK(collector.is_buildkit() == buildkit);
   return record;
+}
+
+// Removes the stopped containers (and their images) that the failing
+// classic build left behind.
+void remove_failed_containers(docker::EngineClient& client) {
+  auto listed = client.request("GET", "/containers/json?all=1");
+  if (!listed || listed->status != 200) return;
+  const auto containers = nlohmann::json::parse(listed->body, nullptr, false);
+  if (!containers.is_array()) return;
+  for (const auto& container : containers) {
+    const std::string command = container.value("Command", "");
+    if (command.find(kFailMarker) == std::string::npos) continue;
+    (void)client.request("DELETE", "/containers/" + container.value("Id", "") + "?force=1");
+    (void)client.remove_image(container.value("ImageID", ""), true);
+  }
 }
 
 const docker::BuildStep* find_step(const docker::BuildRecord& record, const std::string& fragment) {
@@ -160,4 +180,5 @@ TEST_CASE("live failing builds name the failed step and its output", "[build_str
     CHECK(record.failed_step.find("exit 4") != std::string::npos);
     CHECK(record.failure_log_tail == std::vector<std::string>{"about to fail"});
   }
+  remove_failed_containers(client);
 }

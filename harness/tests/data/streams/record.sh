@@ -68,4 +68,5 @@ build multi "version=2&t=buildbench-test/stream-bk:1" buildkit_warm.jsonl
 build fail "version=2&nocache=1&t=buildbench-test/stream-bk-fail:1" buildkit_fail.jsonl
 build multi "version=1&nocache=1&t=buildbench-test/stream-classic:1" classic_cold.jsonl
 build multi "version=1&t=buildbench-test/stream-classic:1" classic_warm.jsonl
-build fail "version=1&nocache=1&t=buildbench-test/stream-classic-fail:1" classic_fail.jsonl
+# forcerm: the classic builder otherwise keeps the failed RUN container.
+build fail "version=1&nocache=1&forcerm=1&t=buildbench-test/stream-classic-fail:1" classic_fail.jsonl
