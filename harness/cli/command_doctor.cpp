@@ -5,14 +5,17 @@
 #include "cli/terminal.h"
 #include "docker/endpoint.h"
 #include "docker/engine_facts.h"
+#include "fixture/base_images.h"
 
 namespace buildbench::cli {
 
 void register_doctor_command(CLI::App& app) {
   auto* doctor = app.add_subcommand("doctor", "Check the daemon (DOCKER_HOST), its versions and the base images");
   auto json = std::make_shared<bool>(false);
+  auto skip_images = std::make_shared<bool>(false);
   doctor->add_flag("--json", *json, "Print the facts as JSON");
-  doctor->callback([json] {
+  doctor->add_flag("--skip-images", *skip_images, "Only check the daemon, not the base images");
+  doctor->callback([json, skip_images] {
     auto endpoint = docker::Endpoint::from_environment();
     if (!endpoint) {
       print_error(endpoint.error().message);
@@ -26,8 +29,23 @@ void register_doctor_command(CLI::App& app) {
       finish(kExitNoDaemon);
       return;
     }
+    // The offline base images scenarios build on (buildbench images makes them).
+    nlohmann::json images = nlohmann::json::array();
+    bool images_missing = false;
+    if (!*skip_images) {
+      for (const auto& spec : fixture::default_base_image_specs(fixture::default_module_proxy_url())) {
+        auto inspected = client.inspect_image(spec.reference());
+        images_missing = images_missing || !inspected;
+        images.push_back({{"image", spec.reference()},
+                          {"present", inspected.ok()},
+                          {"id", inspected ? (*inspected)["Id"].get<std::string>() : ""}});
+      }
+    }
     if (*json) {
-      fmt::print("{}\n", facts->to_json().dump(2));
+      auto out = facts->to_json();
+      out["base_images"] = images;
+      fmt::print("{}\n", out.dump(2));
+      finish(images_missing ? kExitFailure : kExitOk);
       return;
     }
     auto ok = paint(stdout, "32", "ok");
@@ -40,6 +58,15 @@ void register_doctor_command(CLI::App& app) {
     fmt::print("{:<18} {}\n", "kernel", facts->kernel);
     fmt::print("{:<18} v{}\n", "cgroup", facts->cgroup_version);
     fmt::print("{:<18} {} × {}\n", "CPU", facts->host_cpus, facts->host_cpu_model);
+    for (const auto& image : images) {
+      bool present = image["present"].get<bool>();
+      fmt::print("{:<18} {} {}\n", "base image",
+                 present ? paint(stdout, "32", "ok") : paint(stdout, "31", "missing"),
+                 image["image"].get<std::string>() +
+                     (present ? " (" + image["id"].get<std::string>().substr(7, 12) + ")"
+                              : ": run `buildbench images` to make it offline"));
+    }
+    finish(images_missing ? kExitFailure : kExitOk);
   });
 }
 

@@ -46,7 +46,8 @@ util::Result<Endpoint> Endpoint::parse(std::string_view docker_host) {
     Endpoint endpoint;
     endpoint.kind = Kind::Tcp;
     size_t colon = rest.rfind(':');
-    if (colon == std::string::npos || rest.find(']') > colon) {
+    size_t bracket = rest.rfind(']');  // "[::1]" has colons but no port
+    if (colon == std::string::npos || (bracket != std::string::npos && bracket > colon)) {
       endpoint.host = rest;
     } else {
       std::string port = rest.substr(colon + 1);
