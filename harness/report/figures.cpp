@@ -157,7 +157,7 @@ std::string series_suffix(const ReportModel& model, const std::string& series) {
 }
 
 std::string series_phrase(const ReportModel& model, const std::string& series) {
-  return model.has_sweep() ? fmt::format(" (sweep value {})", series) : "";
+  return model.has_sweep() ? fmt::format(" ({})", series) : "";
 }
 
 std::string scenario_label(const ReportModel& model) {
@@ -446,9 +446,21 @@ std::optional<double> parse_number(const std::string& text) {
 std::optional<Figure> sweep_figure(const ReportModel& model) {
   if (model.series.size() < 2) return std::nullopt;
   // A numeric sweep gets a numeric axis; anything else is spaced evenly.
+  // Series labels are "packages=48" (or bare values): with one shared
+  // parameter name, it labels the axis and the values are the ticks.
+  std::string parameter;
+  std::vector<std::string> values;
+  for (const auto& label : model.series) {
+    auto equals = label.find('=');
+    std::string name = equals == std::string::npos ? "" : label.substr(0, equals);
+    if (values.empty()) parameter = name;
+    if (name != parameter) parameter.clear();
+    values.push_back(equals == std::string::npos ? label : label.substr(equals + 1));
+  }
+  if (parameter.empty()) values = model.series;
   std::vector<double> positions;
   bool numeric = true;
-  for (const auto& value : model.series) {
+  for (const auto& value : values) {
     auto number = parse_number(value);
     if (!number) numeric = false;
     positions.push_back(number.value_or(0));
@@ -484,9 +496,10 @@ std::optional<Figure> sweep_figure(const ReportModel& model) {
     draw_x_baseline(svg, panel);
     for (size_t s = 0; s < model.series.size(); ++s) {
       svg.line(x(positions[s]), panel.y + panel.h, x(positions[s]), panel.y + panel.h + 4, {.stroke = std::string(kAxis)});
-      svg.text(x(positions[s]), panel.y + panel.h + 16, ellipsize(model.series[s], 10), {.size = 10, .anchor = Anchor::Middle});
+      svg.text(x(positions[s]), panel.y + panel.h + 16, ellipsize(values[s], 10), {.size = 10, .anchor = Anchor::Middle});
     }
-    svg.text(panel.x + panel.w / 2, panel.y + panel.h + 34, "sweep value", {.size = 12, .anchor = Anchor::Middle});
+    svg.text(panel.x + panel.w / 2, panel.y + panel.h + 34, parameter.empty() ? "sweep value" : parameter,
+             {.size = 12, .anchor = Anchor::Middle});
     for (size_t v = 0; v < model.variants.size(); ++v) {
       std::string colour(variant_colour(v));
       std::vector<std::pair<double, double>> points;

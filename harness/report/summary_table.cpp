@@ -124,7 +124,7 @@ std::vector<std::pair<std::string, std::string>> environment_facts(const ReportM
 }
 
 std::string table_heading(const ReportModel& model, const std::string& series, const std::string& kind) {
-  return model.has_sweep() ? fmt::format("{}, sweep value {}", kind, series) : kind;
+  return model.has_sweep() ? fmt::format("{}, {}", kind, series) : kind;
 }
 
 }  // namespace buildbench::report

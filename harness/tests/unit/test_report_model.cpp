@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "report/model.h"
+#include "report/writers.h"
 #include "runner/results.h"
 #include "test_report_synthetic.h"
 #include "util/temp_dir.h"
@@ -195,4 +196,33 @@ TEST_CASE("results written by the runner and read back give the same report; a t
   CHECK(model.inputs.at(0).finished == false);
   CHECK(std::any_of(model.notes.begin(), model.notes.end(),
                     [](const auto& note) { return note.find("truncated") != std::string::npos; }));
+}
+
+TEST_CASE("odd values from a damaged results file still give a report, never a crash", "[report]") {
+  auto file = test::synthetic_results(6);
+  for (auto& sample : file.samples) {
+    if (sample.variant == "slow" && sample.kind == "warm") sample.record.wall_s = 0;      // a zero baseline: no ratio
+    if (sample.variant == "fast" && sample.kind == "cold") sample.record.wall_s = -3;     // impossible, but reported
+    if (sample.variant == "cachemount" && sample.kind == "cold") {
+      sample.record.wall_s = 1e300;
+      for (auto& step : sample.record.steps) {
+        step.start_offset_s = 1e308;
+        step.duration_s = 1e308;  // the end overflows to infinity
+      }
+    }
+    if (sample.variant == "cachemount" && sample.kind == "warm") sample.record.steps.clear();
+  }
+  auto model = build({file});
+  CHECK(model.cells.size() == 9);
+  const auto* warm = model.find("", "fast", "warm");
+  REQUIRE(warm != nullptr);
+  CHECK_FALSE(warm->vs_baseline.has_value());
+  CHECK(has_warning(*warm, "no_ratio"));
+  // Every writer and figure copes.
+  util::TempDir dir("bb-report-odd-");
+  report::WriteOptions write_options;
+  write_options.png_converter = "none";
+  auto written = report::write_report(model, dir.path(), write_options);
+  REQUIRE(written.ok());
+  CHECK(std::filesystem::file_size(dir.path() / "report.html") > 1000);
 }

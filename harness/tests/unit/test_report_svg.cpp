@@ -100,9 +100,9 @@ TEST_CASE("every figure is well-formed XML, even with hostile names", "[report][
 TEST_CASE("a sweep adds a line chart and one bar chart per sweep value", "[report][svg]") {
   auto file = test::synthetic_results(3);
   auto copy = file.samples;
-  for (auto& sample : file.samples) sample.series = "2";
+  for (auto& sample : file.samples) sample.series = "packages=2";
   for (auto& sample : copy) {
-    sample.series = "16";
+    sample.series = "packages=16";
     sample.record.wall_s *= 4;
     file.samples.push_back(sample);
   }
@@ -113,11 +113,16 @@ TEST_CASE("a sweep adds a line chart and one bar chart per sweep value", "[repor
   for (const auto& figure : figures) {
     names.push_back(figure.name);
     check_well_formed(figure.svg, figure.name);
+    if (figure.name == "sweep") {
+      // The parameter's name labels the x axis; its values are the ticks.
+      CHECK(figure.svg.find(">packages</text>") != std::string::npos);
+      CHECK(figure.svg.find(">16</text>") != std::string::npos);
+    }
   }
   CHECK(std::count(names.begin(), names.end(), "sweep") == 1);
-  CHECK(std::count(names.begin(), names.end(), "bars-2") == 1);
-  CHECK(std::count(names.begin(), names.end(), "bars-16") == 1);
-  CHECK(std::count(names.begin(), names.end(), "waterfall-16-fast-cold") == 1);
+  CHECK(std::count(names.begin(), names.end(), "bars-packages-2") == 1);
+  CHECK(std::count(names.begin(), names.end(), "bars-packages-16") == 1);
+  CHECK(std::count(names.begin(), names.end(), "waterfall-packages-16-fast-cold") == 1);
 }
 
 TEST_CASE("the waterfall puts parallel stages side by side and marks cached steps", "[report][svg]") {
