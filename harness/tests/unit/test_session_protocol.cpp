@@ -161,6 +161,11 @@ TEST_CASE("DiffCopy: requesting a directory's id is refused with ERR", "[session
   CHECK(packet.data() == "invalid file id 0");
   client.TryCancel();  // the daemon ends the call on ERR
   stream->Finish();
+  // The server's handler records the failure when it returns, which may be
+  // just after the client saw the call end.
+  for (int i = 0; i < 300 && loop.counters.snapshot().diffcopy_failures == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   CHECK(loop.counters.snapshot().diffcopy_failures == 1);
 }
 
