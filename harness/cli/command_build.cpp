@@ -5,6 +5,7 @@
 
 #include "builder/run_build.h"
 #include "cli/commands.h"
+#include "cli/daemon_connection.h"
 #include "cli/terminal.h"
 #include "docker/endpoint.h"
 
@@ -100,19 +101,8 @@ void register_build_command(CLI::App& app) {
       }
       request.build_args[arg.substr(0, equals)] = arg.substr(equals + 1);
     }
-    auto endpoint = docker::Endpoint::from_environment();
-    if (!endpoint) {
-      print_error(endpoint.error().message);
-      finish(kExitBadInput);
-      return;
-    }
-    docker::EngineClient client(*endpoint);
-    if (auto ping = client.ping(); !ping) {
-      print_error(ping.error().message);
-      finish(kExitNoDaemon);
-      return;
-    }
-    auto record = builder::run_build(client, request);
+    auto client = connect_from_environment();
+    auto record = builder::run_build(*client, request);
     if (!record) {
       print_error(record.error().message);
       finish(kExitBadInput);

@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include "cli/commands.h"
+#include "cli/daemon_connection.h"
 #include "cli/terminal.h"
 #include "docker/endpoint.h"
 #include "docker/engine_facts.h"
@@ -16,13 +17,8 @@ void register_doctor_command(CLI::App& app) {
   doctor->add_flag("--json", *json, "Print the facts as JSON");
   doctor->add_flag("--skip-images", *skip_images, "Only check the daemon, not the base images");
   doctor->callback([json, skip_images] {
-    auto endpoint = docker::Endpoint::from_environment();
-    if (!endpoint) {
-      print_error(endpoint.error().message);
-      finish(kExitBadInput);
-      return;
-    }
-    docker::EngineClient client(*endpoint);
+    auto connected = connect_from_environment();
+    auto& client = *connected;
     auto facts = docker::gather_engine_facts(client);
     if (!facts) {
       print_error(facts.error().message);

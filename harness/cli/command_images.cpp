@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/daemon_connection.h"
 #include "cli/terminal.h"
 #include "docker/endpoint.h"
 #include "docker/engine_client.h"
@@ -45,18 +46,8 @@ void run_images(const ImagesArgs& args) {
     mapping[entry->first] = entry->second;
   }
 
-  auto endpoint = docker::Endpoint::from_environment();
-  if (!endpoint) {
-    print_error(endpoint.error().message);
-    finish(kExitBadInput);
-    return;
-  }
-  docker::EngineClient client(*endpoint);
-  if (auto ping = client.ping(); !ping) {
-    print_error("cannot reach the Docker daemon at " + endpoint->describe() + ": " + ping.error().message);
-    finish(kExitNoDaemon);
-    return;
-  }
+  auto connected = connect_from_environment();
+  auto& client = *connected;
 
   fixture::EnsureOptions options;
   options.cache_dir = args.cache_dir;
@@ -83,7 +74,7 @@ void run_images(const ImagesArgs& args) {
   if (args.json) {
     nlohmann::ordered_json out;
     out["schema"] = 1;
-    out["daemon"] = endpoint->describe();
+    out["daemon"] = client.endpoint().describe();
     out["cache_dir"] = args.cache_dir;
     out["images"] = nlohmann::ordered_json::array();
     for (const auto& image : *images) {

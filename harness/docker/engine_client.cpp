@@ -465,6 +465,8 @@ util::Result<StreamStats> EngineClient::build(const BuildQuery& query, BodySourc
   if (query.no_cache) add("nocache", "1");
   if (query.pull) add("pull", "1");
   add("rm", query.remove_intermediate ? "1" : "0");
+  // A failed classic RUN otherwise leaves its stopped container behind.
+  if (query.remove_intermediate) add("forcerm", "1");
   add("version", query.buildkit ? "2" : "1");
   if (!query.build_id.empty()) add("buildid", query.build_id);
   if (!query.session_id.empty()) {
