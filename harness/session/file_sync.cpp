@@ -228,6 +228,9 @@ class DiffCopySender {
     if (!stream_.Write(packet, options)) {
       write_failed_ = true;
       fail("the daemon closed the session stream", false);
+      // The call is dead: cancel it so the reader's pending Read returns
+      // now (observed: without this it waited out kAbortGrace).
+      context_.TryCancel();
       return false;
     }
     counters_.bytes_sent.fetch_add(packet.ByteSizeLong());

@@ -426,9 +426,13 @@ TEST_CASE("session build: cancelling mid-transfer ends the session without a han
   });
   const auto start = std::chrono::steady_clock::now();
   (void)client.build(query, nullptr, [](std::string_view) { return true; });
+  const double build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   canceller.join();
   (*session)->close();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto stats = (*session)->stats();
+  WARN("build returned after " << build_seconds << " s, closed after " << seconds << " s; sent "
+                               << stats.file_bytes_sent << " B of 64 MiB; last error: " << stats.last_error);
   CHECK(seconds < 30);
   for (const auto& tag : query.tags) (void)client.remove_image(tag, true);
 }
