@@ -120,6 +120,9 @@ TEST_CASE("go.mod requirements are read and edited", "[fixture][go_module]") {
   CHECK(added.find("\texample.test/c v1.0.0\n)") != std::string::npos);
   auto fresh = set_gomod_require("module example.test/app\n", {"example.test/c", "v1.0.0", false});
   CHECK(fresh == "module example.test/app\n\nrequire example.test/c v1.0.0\n");
+  // A truncated file whose block never closes still gets the requirement.
+  auto truncated = set_gomod_require("module m.test/x\nrequire (\n\ta.test/a v1.0.0\n", {"c.test/c", "v1.0.0", false});
+  CHECK(parse_gomod_requires(truncated).size() == 2);
   CHECK(parse_gomod_requires("require (\n\x01\xff\n)\nrequire\n").empty());
 }
 
