@@ -3,6 +3,8 @@
 // lets verbatim Dockerfiles say `FROM golang:1.24-alpine` with no registry.
 // The first run makes the Go image (debootstrap, a few minutes); later runs
 // reuse the cached tarball or the image already in the daemon.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -361,4 +363,32 @@ TEST_CASE("a daemon without the Go image gets it from the cached tarball in seco
   CHECK((*ours)["RootFS"]["Layers"] == (*team)["RootFS"]["Layers"]);
   CHECK(tags_of_repo(client, spec.repo) == std::vector<std::string>{spec.reference()});
   (void)client.remove_image(spec.reference());
+}
+
+TEST_CASE("a failing debootstrap ends with its log tail and what to do", "[integration][base_images]") {
+  auto client = make_client();
+  if (!util::find_program("debootstrap") || ::geteuid() != 0) {
+    WARN("needs root and debootstrap; not run");
+    return;
+  }
+  util::TempDir cache("bb-image-cache-");
+  fixture::BaseImageSpec spec = fixture::go_build_image_spec(fixture::default_module_proxy_url());
+  spec.name = "go-broken";
+  spec.repo = "buildbench-test/go";
+  spec.tag = "no-such-suite";
+  spec.suite = "buildbench-no-such-suite";  // debootstrap fails at once, before any download
+  auto failed = fixture::ensure_base_image(client, spec, quiet_options(cache.path()));
+  REQUIRE_FALSE(failed.ok());
+  const std::string& message = failed.error().message;
+  INFO(message);
+  CHECK(message.find("debootstrap failed") != std::string::npos);
+  CHECK(message.find("buildbench-no-such-suite") != std::string::npos);  // from its log
+  CHECK(message.find("--rebuild") != std::string::npos);
+  CHECK(tags_of_repo(client, spec.repo).empty());
+  // Nothing half-made stays in the cache: no tarball, no work directory.
+  for (const auto& entry : fs::directory_iterator(cache.path())) {
+    INFO(entry.path().string());
+    CHECK(entry.path().extension() != ".tar");
+    CHECK(entry.path().filename().string().rfind("work-", 0) != 0);
+  }
 }
