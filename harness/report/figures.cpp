@@ -388,7 +388,13 @@ std::optional<Figure> cache_matrix_figure(const ReportModel& model, const std::s
   const double row_height = 22;
   double column_width = std::min(96.0, (kWidth - kMargin - grid_left) / static_cast<double>(kinds.size()));
   std::string title = fmt::format("Cache hits: {}{}", variant, series_phrase(model, series));
-  double grid_top = 62 + 8 + 34;
+  // Kind names that do not fit their column are written upwards, which
+  // needs room above the grid but never runs past the figure's right edge.
+  double widest = 0;
+  for (const auto& kind : kinds) widest = std::max(widest, text_width(ellipsize(kind, 24), 12) * 1.1);
+  bool slanted = widest > column_width - 6;
+  double header_room = slanted ? widest + 4 : 0;
+  double grid_top = 62 + 8 + 34 + header_room;
   double height = grid_top + static_cast<double>(step_names.size()) * row_height + 30;
 
   SvgBuilder svg(kWidth, height, title);
@@ -404,8 +410,11 @@ std::optional<Figure> cache_matrix_figure(const ReportModel& model, const std::s
 
   for (size_t c = 0; c < kinds.size(); ++c) {
     double centre = grid_left + column_width * (static_cast<double>(c) + 0.5);
-    svg.text(centre, grid_top - 8, ellipsize(kinds[c], static_cast<size_t>(column_width / 7)),
-             {.size = 12, .anchor = Anchor::Middle, .bold = true});
+    if (slanted) {
+      svg.text(centre + 4, grid_top - 6, ellipsize(kinds[c], 24), {.size = 12, .anchor = Anchor::Start, .bold = true, .rotate = -90});
+    } else {
+      svg.text(centre, grid_top - 8, kinds[c], {.size = 12, .anchor = Anchor::Middle, .bold = true});
+    }
   }
   for (size_t r = 0; r < step_names.size(); ++r) {
     double row_y = grid_top + static_cast<double>(r) * row_height;

@@ -27,10 +27,14 @@ std::string exact_value(const Cell& cell, Metric metric, bool bytes) {
   const auto& summary = cell.summary(metric);
   if (!summary) return "-";
   std::string text = bytes ? format_bytes(summary->median) : fmt::format("{:.0f}", summary->median);
-  // Noise-free metrics should not vary; when they do, show the range.
+  // Noise-free metrics should not vary; when they do, show by how much
+  // (the range when it is visible at this precision, else the spread).
   if (summary->min != summary->max) {
-    text += bytes ? fmt::format(" ({} – {})", format_bytes(summary->min), format_bytes(summary->max))
-                  : fmt::format(" ({:.0f} – {:.0f})", summary->min, summary->max);
+    std::string low = bytes ? format_bytes(summary->min) : fmt::format("{:.0f}", summary->min);
+    std::string high = bytes ? format_bytes(summary->max) : fmt::format("{:.0f}", summary->max);
+    text += low != high ? fmt::format(" ({} – {})", low, high)
+                        : fmt::format(" (spread {})", bytes ? format_bytes(summary->max - summary->min)
+                                                            : fmt::format("{:g}", summary->max - summary->min));
   }
   return text;
 }
