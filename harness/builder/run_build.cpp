@@ -99,7 +99,7 @@ util::Result<docker::BuildRecord> run_build(docker::EngineClient& client, const 
   query.network_mode = request.network_mode;
   query.no_cache = request.no_cache;
   query.buildkit = buildkit;
-  if (buildkit) query.build_id = util::random_hex(32);
+  if (buildkit) query.build_id = request.build_id.empty() ? util::random_hex(32) : request.build_id;
 
   docker::BuildRecord record;
   record.builder = request.builder;

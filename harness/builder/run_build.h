@@ -39,6 +39,8 @@ struct BuildRequest {
   // docker CLI); a fresh value makes the daemon start from an empty copy
   // (a cold build that destroys nothing).
   std::string session_shared_key;
+  // BuildKit: the id POST /build/cancel takes; empty = a fresh random one.
+  std::string build_id;
 };
 
 // Called from the streaming thread as the daemon reports progress.

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <thread>
 #include <map>
 #include <set>
 
@@ -124,6 +125,7 @@ class Run {
   std::unique_ptr<fixture::ModuleProxy> proxy_;
   std::set<std::string> tags_;
   std::string run_token_ = util::random_hex(4);
+  std::string current_build_id_;  // of the build in flight, to cancel it on Ctrl-C
   std::map<std::string, uint64_t> mutation_counter_;
   RunSummary summary_;
   size_t finished_ = 0;
@@ -200,6 +202,8 @@ util::Result<docker::BuildRecord> Run::build(const scenario::PlannedSample& plan
   request.tags = {tag};
   tags_.insert(tag);
   request.labels = {{"org.buildbench.scenario", scenario_.name}, {"org.buildbench.variant", variant.name}};
+  current_build_id_ = util::random_hex(32);
+  request.build_id = current_build_id_;
   if (cold) {
     if (header_.cold_method == "prune") {
       // Everything the builder cached goes: layers, cache mounts, and the
@@ -298,6 +302,18 @@ void Run::cleanup() {
   proxy_.reset();
   if (client_ && !options_.keep_images) {
     for (const auto& tag : tags_) (void)client_->remove_image(tag, true);
+    if (interrupted() && !current_build_id_.empty()) {
+      // Stop the abandoned build for good, then make sure an export that was
+      // already under way did not tag its image after the removal above.
+      client_->set_interrupt_flag(nullptr);
+      (void)client_->cancel_build(current_build_id_);
+      for (int attempt = 0; attempt < 6; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        for (const auto& tag : tags_) {
+          if (client_->inspect_image(tag)) (void)client_->remove_image(tag, true);
+        }
+      }
+    }
   }
   // The work trees are scratch space; the results stay.
   std::error_code ignored;
