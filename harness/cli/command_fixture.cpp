@@ -13,12 +13,14 @@
 #include "fixture/generator.h"
 #include "fixture/module_proxy.h"
 #include "fixture/module_store.h"
+#include "scenario/scenario.h"
 
 namespace buildbench::cli {
 namespace {
 
 struct GenerateArgs {
   std::string params_file;
+  std::string scenario_file;
   std::string out;
   bool replace = false;
   std::vector<std::string> binaries;  // name=share
@@ -54,6 +56,9 @@ void register_generate(CLI::App& fixture_cmd) {
   auto args = std::make_shared<GenerateArgs>();
   auto* gen = fixture_cmd.add_subcommand("generate", "Generate a deterministic Go project to build");
   gen->add_option("--params", args->params_file, "Parameters as JSON (the options below override it)");
+  gen->add_option("--scenario", args->scenario_file,
+                  "Take the parameters of a scenario's generated fixture (the options below override them)")
+      ->excludes("--params");
   gen->add_option("--out", args->out, "Output directory (must be empty unless --replace)")->required();
   gen->add_flag("--replace", args->replace, "Remove the output directory's contents first");
   // Option names follow the JSON keys with dashes.
@@ -95,6 +100,20 @@ void register_generate(CLI::App& fixture_cmd) {
         return;
       }
       params = *loaded;
+    }
+    if (!args->scenario_file.empty()) {
+      auto loaded = scenario::load_scenario(args->scenario_file);
+      if (!loaded.ok()) {
+        print_error(loaded.report(args->scenario_file));
+        finish(kExitBadInput);
+        return;
+      }
+      if (loaded.scenario->fixture.kind != scenario::FixtureSource::Kind::Generate) {
+        print_error(args->scenario_file + ": its fixture is a directory (fixture.path), not generated");
+        finish(kExitBadInput);
+        return;
+      }
+      params = loaded.scenario->series.front().params;
     }
     for (const auto& [option, copy] : overrides) {
       if (option->count() > 0) copy(params, *keep);

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "docker/endpoint.h"
@@ -103,12 +104,14 @@ TEST_CASE("run ci-small: cold, warm and changes do what their kinds promise", "[
   CHECK_FALSE(std::filesystem::exists(out.path() / "work"));
 }
 
-TEST_CASE("run: SIGINT stops cleanly with a valid results file and exit 130", "[integration][runner]") {
+TEST_CASE("run: SIGINT stops cleanly with a valid results file and exit 130; --resume completes it",
+          "[integration][runner]") {
   auto endpoint_text = test::require_daemon();
   util::TempDir out("buildbench-run-");
   auto results_path = out.path() / "results.jsonl";
   auto log = out.path() / "run.log";
-  auto pid = util::spawn_detached({kBinary, "run", kScenario, "--out", out.path().string(), "--quiet"}, log);
+  auto pid = util::spawn_detached(
+      {kBinary, "run", kScenario, "--out", out.path().string(), "--reps", "1", "--quiet"}, log);
   REQUIRE(pid);
   // Wait for the header and the first sample, then interrupt mid-run.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
@@ -128,11 +131,36 @@ TEST_CASE("run: SIGINT stops cleanly with a valid results file and exit 130", "[
   CHECK(results->warnings.empty());
   REQUIRE(results->footer);
   CHECK(results->footer->interrupted);
-  CHECK(results->samples.size() < 24);
+  CHECK(results->samples.size() < 12);
+  std::vector<size_t> before;
+  for (const auto& sample : results->samples) before.push_back(sample.plan_index);
   CHECK_FALSE(std::filesystem::exists(out.path() / "work"));
   // No image the run tagged is left behind.
   docker::EngineClient client(*docker::Endpoint::from_environment());
   auto images = client.list_images({{"reference", {"buildbench-run/ci-small"}}});
   REQUIRE(images);
   CHECK(images->empty());
+
+  // --resume runs what is missing and keeps what was recorded.
+  auto resumed = util::run_process(
+      {kBinary, "run", kScenario, "--out", out.path().string(), "--reps", "1", "--resume", "--quiet"});
+  REQUIRE(resumed);
+  INFO(resumed->out << resumed->err);
+  REQUIRE(resumed->exit_code == 0);
+  auto complete = runner::read_results(results_path);
+  REQUIRE(complete);
+  std::set<size_t> indexes;
+  for (const auto& sample : complete->samples) {
+    CHECK(indexes.insert(sample.plan_index).second);  // no sample twice
+    CHECK(sample.record.ok);
+  }
+  CHECK(indexes.size() == 12);
+  for (size_t index : before) CHECK(indexes.count(index) == 1);
+
+  // A results file of another scenario is refused.
+  auto other = util::run_process({kBinary, "run", std::string(BUILDBENCH_SOURCE_DIR) + "/scenarios/seed.json", "--out",
+                                  out.path().string(), "--resume", "--quiet"});
+  REQUIRE(other);
+  CHECK(other->exit_code != 0);
+  CHECK(other->err.find("another scenario") != std::string::npos);
 }
