@@ -21,7 +21,7 @@ packages=(
   # offline base images
   debootstrap busybox-static
   # figures (SVG -> PNG) and the HTML report check
-  librsvg2-bin chromium
+  librsvg2-bin chromium libxml2-utils
   # session debugging and benchmarks
   socat curl procps
 )

@@ -285,7 +285,10 @@ util::Result<ResultsFile> read_results(const std::filesystem::path& path) {
       bad_lines.emplace_back(number, "has unknown record type '" + type + "'");
     }
   }
-  if (!have_header) return util::error(path.string() + ": empty results file (no header line)");
+  if (!have_header) {
+    return util::error(path.string() + (bad_lines.empty() ? ": empty results file (no header line)"
+                                                          : ": not a results file (line 1 is not JSON)"));
+  }
   for (const auto& [line_number, why] : bad_lines) {
     bool last = line_number == number;
     file.warnings.push_back(path.string() + ": line " + std::to_string(line_number) + " " + why +
