@@ -325,26 +325,34 @@ util::Result<PingInfo> EngineClient::ping() {
   if (info.api_version.empty()) {
     return util::error("the daemon at " + endpoint_.describe() + " answered /_ping without an API-Version header");
   }
+  // Every ping also negotiates, so a command that checks the daemon first
+  // makes no second round trip before its first versioned call.
+  std::lock_guard lock(version_mutex_);
+  if (!api_version_ && !endpoint_.pinned_api_version &&
+      compare_api_versions(info.api_version, kClientMinApiVersion) >= 0) {
+    api_version_ = compare_api_versions(info.api_version, kClientMaxApiVersion) < 0 ? info.api_version
+                                                                                    : std::string(kClientMaxApiVersion);
+  }
   return info;
 }
 
 util::Result<std::string> EngineClient::api_version() {
-  std::lock_guard lock(version_mutex_);
-  if (api_version_) return *api_version_;
-  if (endpoint_.pinned_api_version) {
-    api_version_ = *endpoint_.pinned_api_version;
-    return *api_version_;
+  {
+    std::lock_guard lock(version_mutex_);
+    if (api_version_) return *api_version_;
+    if (endpoint_.pinned_api_version) {
+      api_version_ = *endpoint_.pinned_api_version;
+      return *api_version_;
+    }
   }
-  auto info = ping();
+  auto info = ping();  // negotiates when the daemon is recent enough
   if (!info) return info.error();
-  if (compare_api_versions(info->api_version, kClientMinApiVersion) < 0) {
+  std::lock_guard lock(version_mutex_);
+  if (!api_version_) {
     return util::error("the daemon at " + endpoint_.describe() + " speaks API " + info->api_version +
                        ", older than " + std::string(kClientMinApiVersion) +
                        " which BuildKit builds need; upgrade Docker (20.10 or newer)");
   }
-  api_version_ = compare_api_versions(info->api_version, kClientMaxApiVersion) < 0
-                     ? info->api_version
-                     : std::string(kClientMaxApiVersion);
   return *api_version_;
 }
 
