@@ -20,7 +20,9 @@ bin=build/bin/buildbench
 # A managed daemon: its own data root and socket, started and stopped by the
 # run, so a benchmark never touches anyone's own caches.
 status=0
-"$bin" run "$scenario" --daemon managed --out "$out" --reps "$reps" "$@" || status=$?
+reps_option=(--reps "$reps")
+for arg in "$@"; do [[ $arg == --reps* ]] && reps_option=(); done
+"$bin" run "$scenario" --daemon managed --out "$out" "${reps_option[@]}" "$@" || status=$?
 if [[ $status -ne 0 && $status -ne 1 ]]; then
   exit "$status"  # 1 = some builds failed: still worth a report
 fi
