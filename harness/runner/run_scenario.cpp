@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <ctime>
 #include <thread>
 #include <map>
@@ -87,6 +88,28 @@ nlohmann::json variants_json(const scenario::Scenario& scenario) {
   return out;
 }
 
+std::string label_of(const Sample& sample) {
+  return (sample.series.empty() ? "" : sample.series + " · ") + sample.variant + " · " + sample.kind;
+}
+
+// A first sample much slower than the rest of its group usually means a
+// cold page cache or a daemon still warming up: worth a warm-up round.
+std::vector<std::string> slow_first_samples(const std::map<std::string, std::vector<double>>& walls) {
+  std::vector<std::string> warnings;
+  for (const auto& [label, values] : walls) {
+    if (values.size() < 3) continue;
+    std::vector<double> rest(values.begin() + 1, values.end());
+    std::sort(rest.begin(), rest.end());
+    double median = rest.size() % 2 ? rest[rest.size() / 2] : (rest[rest.size() / 2 - 1] + rest[rest.size() / 2]) / 2;
+    if (median > 0 && values.front() > 1.5 * median) {
+      warnings.push_back(label + ": the first sample (" + fmt_seconds(values.front()) +
+                         ") is much slower than the median of the rest (" + fmt_seconds(median) +
+                         "); consider --warmups 1");
+    }
+  }
+  return warnings;
+}
+
 // Everything one run needs while it goes through the plan.
 class Run {
  public:
@@ -129,6 +152,9 @@ class Run {
   std::map<std::string, uint64_t> mutation_counter_;
   RunSummary summary_;
   size_t finished_ = 0;
+  // Wall times of measured samples per "variant · kind", in run order: for
+  // the slow-first-sample warning at the end.
+  std::map<std::string, std::vector<double>> walls_;
 };
 
 util::Status Run::prepare_daemon() {
@@ -287,6 +313,7 @@ util::Status Run::run_sample(const scenario::PlannedSample& planned, RoundState&
   progress_.finished(finished_, label, result);
 
   if (!sample.record.ok) ++summary_.failed_builds;
+  if (sample.record.ok && !sample.warmup) walls_[label_of(sample)].push_back(sample.record.wall_s);
   if (record) {
     auto appended = writer_->append(sample);
     if (!appended) return appended;
@@ -410,6 +437,7 @@ util::Result<RunSummary> Run::execute() {
     }
   }
   progress_.close();
+  for (const auto& warning : slow_first_samples(walls_)) progress_.note("warning: " + warning);
   summary_.interrupted = interrupted();
   if (writer_) {
     ResultsFooter footer;
