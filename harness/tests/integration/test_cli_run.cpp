@@ -104,7 +104,7 @@ TEST_CASE("run ci-small: cold, warm and changes do what their kinds promise", "[
   CHECK_FALSE(std::filesystem::exists(out.path() / "work"));
 }
 
-TEST_CASE("run: SIGINT stops cleanly with a valid results file and exit 130; --resume completes it",
+TEST_CASE("run: SIGINT stops cleanly with a valid results file and exit 130 - --resume completes it",
           "[integration][runner]") {
   auto endpoint_text = test::require_daemon();
   util::TempDir out("buildbench-run-");

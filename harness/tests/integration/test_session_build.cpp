@@ -319,7 +319,7 @@ TEST_CASE("session build and tar-body build of the same context give the same im
   CHECK(session_layer == tar_layer);
 }
 
-TEST_CASE("session build: sockets, fifos, outside symlinks and unusual names build; vanished files do not hang",
+TEST_CASE("session build: sockets, fifos, outside symlinks and unusual names build - vanished files do not hang",
           "[session][integration]") {
   EngineClient client = make_client();
   ImageCleanup cleanup{client, {}};

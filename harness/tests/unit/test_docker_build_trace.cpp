@@ -126,7 +126,7 @@ TEST_CASE("a vertex reported several times becomes one step", "[build_trace]") {
   CHECK_FALSE(trace.failed_step());
 }
 
-TEST_CASE("steps come in order of start; never-started ones last", "[build_trace]") {
+TEST_CASE("steps come in order of start - never-started ones last", "[build_trace]") {
   BuildTrace trace;
   pb::StatusResponse response;
   add_vertex(response, {"sha256:never", "[3/3] RUN later", {}, {}, false, ""});

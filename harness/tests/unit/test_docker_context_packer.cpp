@@ -381,7 +381,7 @@ TEST_CASE("open() reports bad sources with the path", "[context_packer]") {
         (dir.path() / ".dockerignore").string() + " line 2: bad pattern \"[unclosed\": unterminated character class");
 }
 
-TEST_CASE("unreadable files fail with their path; excluded directories are not entered", "[context_packer]") {
+TEST_CASE("unreadable files fail with their path - excluded directories are not entered", "[context_packer]") {
   buildbench::util::TempDir dir("bb-ctx-");
   const fs::path root = dir.path();
   fs::permissions(root, fs::perms(0755));

@@ -39,7 +39,7 @@ TEST_CASE("DOCKER_HOST values", "[docker][endpoint]") {
   }
 }
 
-TEST_CASE("DOCKER_API_VERSION pins the version; a malformed one is refused", "[docker][endpoint]") {
+TEST_CASE("DOCKER_API_VERSION pins the version - a malformed one is refused", "[docker][endpoint]") {
   ::setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock", 1);
   ::setenv("DOCKER_API_VERSION", "1.41", 1);
   auto pinned = Endpoint::from_environment();

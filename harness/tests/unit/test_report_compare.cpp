@@ -126,7 +126,7 @@ TEST_CASE("noise-free metrics are compared exactly", "[report][compare]") {
   CHECK(compare(base, head, options).rows[0].verdict == "within threshold");
 }
 
-TEST_CASE("a candidate whose builds fail fails the gate; missing cells are named", "[report][compare]") {
+TEST_CASE("a candidate whose builds fail fails the gate - missing cells are named", "[report][compare]") {
   auto base = run_of(low_noise(1.0, 6), "base.jsonl");
   auto head = run_of(low_noise(1.0, 6), "head.jsonl");
   for (auto& sample : head.samples) sample = test::synthetic_sample("fast", "warm", sample.repetition, 1.0, 0, false);

@@ -171,7 +171,7 @@ TEST_CASE("a sweep makes one cell per sweep value", "[report]") {
         Approx(3 * model.find("2", "fast", "cold")->summary(report::Metric::Wall)->median));
 }
 
-TEST_CASE("results written by the runner and read back give the same report; a truncated line is noted",
+TEST_CASE("results written by the runner and read back give the same report - a truncated line is noted",
           "[report]") {
   util::TempDir dir("bb-report-test-");
   auto path = dir.path() / "results.jsonl";

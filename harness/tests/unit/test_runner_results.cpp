@@ -119,7 +119,7 @@ TEST_CASE("results: empty files, other files and newer schemas are refused", "[r
   CHECK_FALSE(runner::read_results(not_results));
 }
 
-TEST_CASE("merge: shards join in plan order; mixed scenarios and duplicates are refused", "[runner][merge]") {
+TEST_CASE("merge: shards join in plan order - mixed scenarios and duplicates are refused", "[runner][merge]") {
   runner::ResultsFile a, b, other;
   a.path = "a.jsonl";
   a.header = header();

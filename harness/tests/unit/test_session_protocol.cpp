@@ -188,7 +188,7 @@ TEST_CASE("DiffCopy: a file that vanished before its REQ is an ERR naming it", "
   stream->Finish();
 }
 
-TEST_CASE("DiffCopy: an unknown dir-name is NOT_FOUND; filters come from metadata", "[session][protocol]") {
+TEST_CASE("DiffCopy: an unknown dir-name is NOT_FOUND - filters come from metadata", "[session][protocol]") {
   buildbench::util::TempDir context("bb-proto-");
   touch(context.path() / "Dockerfile", "FROM scratch\n");
   touch(context.path() / "keep", "k");

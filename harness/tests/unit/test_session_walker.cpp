@@ -293,7 +293,7 @@ TEST_CASE("walk: exclude patterns, with exceptions re-opening directories", "[se
   }
 }
 
-TEST_CASE("walk errors name the path; a visitor error stops the walk", "[session][walker]") {
+TEST_CASE("walk errors name the path - a visitor error stops the walk", "[session][walker]") {
   buildbench::util::TempDir root("bb-walk-");
   touch(root.path() / "file");
   auto missing = session::walk(root.path() / "nope", {}, [](WalkEntry&&) { return buildbench::util::Status(); });
