@@ -557,35 +557,6 @@ bool go_path_match(std::string_view pattern, std::string_view name) {
   return reach[name.size()] != 0;
 }
 
-std::string clean_path(std::string_view path) {
-  if (path.empty()) return ".";
-  const bool rooted = path.front() == '/';
-  std::vector<std::string_view> parts;
-  size_t at = 0;
-  while (at <= path.size()) {
-    size_t slash = path.find('/', at);
-    if (slash == std::string_view::npos) slash = path.size();
-    const std::string_view part = path.substr(at, slash - at);
-    at = slash + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (!parts.empty() && parts.back() != "..") {
-        parts.pop_back();
-      } else if (!rooted) {
-        parts.push_back(part);
-      }
-      continue;
-    }
-    parts.push_back(part);
-  }
-  std::string out = rooted ? "/" : "";
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) out += '/';
-    out += parts[i];
-  }
-  return out.empty() ? "." : out;
-}
-
 util::Result<std::optional<std::vector<std::string>>> follow_links(const std::filesystem::path& root,
                                                                    const std::vector<std::string>& paths) {
   SymlinkResolver resolver(root);

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "docker/dockerignore.h"
 #include "util/result.h"
 
 namespace buildbench::session {
@@ -87,8 +88,9 @@ struct WalkOptions {
 // pattern matches nothing (fsutil ignores the error). Never exponential.
 bool go_path_match(std::string_view pattern, std::string_view name);
 
-// Go's filepath.Clean for '/'-separated paths ("" -> ".").
-std::string clean_path(std::string_view path);
+// Go's filepath.Clean for '/'-separated paths ("" -> "."): the one the
+// .dockerignore matcher uses, so both sides of a walk clean paths alike.
+using docker::clean_path;
 
 // fsutil.FollowLinks: the follow paths plus the in-root targets of symlinks
 // on them, sorted, descendants of listed paths dropped; nullopt when the
