@@ -156,9 +156,9 @@ util::Result<docker::BuildRecord> run_build(docker::EngineClient& client, const 
   record.wall_s = seconds_since_start();
   if (!stats) return stats.error();
   record.context_upload_s = stats->upload_done_s;
-  if (auto finished = collector.finish(); !finished) {
-    // fill() below marks the record failed with the decoder's message.
-  }
+  // A stream that ends mid-line or undecodable is recorded by fill() as a
+  // failed build with the decoder's message.
+  (void)collector.finish();
   collector.fill(record);
 
   if (record.ok && !record.image_id.empty()) {

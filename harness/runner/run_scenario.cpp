@@ -148,7 +148,7 @@ class Run {
   bool interrupted() const { return options_.interrupted != nullptr && options_.interrupted->load(); }
   util::Status prepare_daemon();
   util::Status prepare_series(size_t series);
-  util::Result<docker::BuildRecord> build(const scenario::PlannedSample& planned, const scenario::Variant& variant,
+  util::Result<docker::BuildRecord> build(const scenario::Variant& variant,
                                           const std::map<std::string, std::string>& args, bool cold,
                                           std::string* cold_method);
   util::Status run_sample(const scenario::PlannedSample& planned, RoundState& round, bool record);
@@ -232,7 +232,7 @@ util::Status Run::prepare_series(size_t series) {
   return {};
 }
 
-util::Result<docker::BuildRecord> Run::build(const scenario::PlannedSample& planned, const scenario::Variant& variant,
+util::Result<docker::BuildRecord> Run::build(const scenario::Variant& variant,
                                              const std::map<std::string, std::string>& args, bool cold,
                                              std::string* cold_method) {
   builder::BuildRequest request;
@@ -266,7 +266,6 @@ util::Result<docker::BuildRecord> Run::build(const scenario::PlannedSample& plan
       *cold_method = "scoped";
     }
   }
-  (void)planned;
   (void)proxy_->take_counters();  // what the set-up fetched is not this build's
   return builder::run_build(*client_, request);
 }
@@ -290,7 +289,7 @@ util::Status Run::run_sample(const scenario::PlannedSample& planned, RoundState&
     // unrecorded, so the cache holds this tree for this variant.
     progress_.note("  (bringing " + variant.name + " to a warm state first)");
     std::string unused;
-    auto prep = build(planned, variant, round.build_args, false, &unused);
+    auto prep = build(variant, round.build_args, false, &unused);
     if (!prep) return prep.error();
     if (!prep->ok) return util::error("the build that brings " + variant.name + " to a warm state failed: " + prep->error);
   }
@@ -313,7 +312,7 @@ util::Status Run::run_sample(const scenario::PlannedSample& planned, RoundState&
   sample.repetition = planned.repetition;
   sample.warmup = planned.warmup;
   sample.started_at = utc_now();
-  auto outcome = build(planned, variant, round.build_args, cold, &sample.cold_method);
+  auto outcome = build(variant, round.build_args, cold, &sample.cold_method);
   if (!outcome) return outcome.error();
   sample.record = std::move(outcome).value();
   auto counters = proxy_->take_counters();
