@@ -127,6 +127,7 @@ util::Result<docker::BuildRecord> run_build(docker::EngineClient& client, const 
     query.dockerfile = packer->dockerfile_in_context();
     auto body = [&packer](char* buffer, size_t capacity) { return packer->read(buffer, capacity); };
     stats = client.build(query, body, sink);
+    record.wall_s = seconds_since_start();
     record.context_bytes = packer->bytes_produced();
     record.context_files_sent = packer->files();
   } else {
@@ -144,6 +145,9 @@ util::Result<docker::BuildRecord> run_build(docker::EngineClient& client, const 
     query.session_id = build_session->id();
     query.dockerfile = inputs->dockerfile.filename().string();
     stats = client.build(query, nullptr, sink);
+    // Wall time ends with the stream, as for a tar body; closing the session
+    // afterwards is our housekeeping, not the daemon's build.
+    record.wall_s = seconds_since_start();
     // The daemon is done with the session once the stream has ended.
     build_session->close();
     auto counters = build_session->stats();
@@ -153,7 +157,6 @@ util::Result<docker::BuildRecord> run_build(docker::EngineClient& client, const 
       record.session_error = counters.last_error;
     }
   }
-  record.wall_s = seconds_since_start();
   if (!stats) return stats.error();
   record.context_upload_s = stats->upload_done_s;
   // A stream that ends mid-line or undecodable is recorded by fill() as a

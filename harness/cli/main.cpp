@@ -3,11 +3,15 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <iostream>
 
 #include "cli/commands.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"buildbench: measure how fast Docker images build.\n"
                "Exit codes: 0 ok, 1 a build or check failed, 2 bad input, 3 daemon unreachable, "
                "130 interrupted, 70 internal error."};
@@ -26,4 +30,18 @@ int main(int argc, char** argv) {
     return buildbench::cli::kExitInternal;
   }
   return buildbench::cli::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int code = run(argc, argv);
+  // Every command has released what it owns by now (results fsync'ed and
+  // closed, daemons and sessions stopped). What is left are library-wide
+  // statics, and tearing them down (gRPC, OpenSSL, libcurl) took ~4 ms, a
+  // measurable share of a warm no-op build. Flush our output and leave.
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::_Exit(code);
 }

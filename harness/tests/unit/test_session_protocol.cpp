@@ -296,6 +296,21 @@ TEST_CASE("POST /session: request format and a 101 read without over-reading", "
     const ssize_t n = ::read(ours.get(), rest, sizeof(rest));
     CHECK(std::string(rest, static_cast<size_t>(std::max<ssize_t>(n, 0))) == "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
   }
+  SECTION("a head that arrives in pieces is read whole, and nothing after it") {
+    const std::string first = "HTTP/1.1 101 Switching Pro";
+    const std::string second = "tocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\nPRI * HTTP/2.0\r\n";
+    REQUIRE(::write(daemon.get(), first.data(), first.size()) == static_cast<ssize_t>(first.size()));
+    std::thread late_writer([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      (void)::write(daemon.get(), second.data(), second.size());
+    });
+    auto status = session::read_upgrade_response(ours.get(), std::chrono::milliseconds(2000));
+    late_writer.join();
+    REQUIRE(status.ok());
+    char rest[64] = {};
+    const ssize_t n = ::read(ours.get(), rest, sizeof(rest));
+    CHECK(std::string(rest, static_cast<size_t>(std::max<ssize_t>(n, 0))) == "PRI * HTTP/2.0\r\n");
+  }
   SECTION("a refusal carries status and body") {
     const std::string answer =
         "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nsession abc already exists\n";
