@@ -16,7 +16,7 @@
 # Usage: scripts/bench-session.sh [RUNS]
 # Environment: SIZE_MB (default 500), RUNS (default 5), BUILDBENCH
 # (default build/bin/buildbench), DOCKER_CLI (default /usr/bin/docker),
-# DOCKER_HOST (default unix:///run/buildbench/docker.sock), BENCH_DIR
+# DOCKER_HOST (default: the daemon buildbench owns, started if needed), BENCH_DIR
 # (default a new directory under /tmp, removed at the end).
 #
 # Side effects: images tagged buildbench-test/session-bench-* (removed at the
@@ -29,7 +29,12 @@ RUNS=${1:-${RUNS:-5}}
 SIZE_MB=${SIZE_MB:-500}
 BUILDBENCH=${BUILDBENCH:-build/bin/buildbench}
 DOCKER_CLI=${DOCKER_CLI:-/usr/bin/docker}
-export DOCKER_HOST=${DOCKER_HOST:-unix:///run/buildbench/docker.sock}
+if [[ -z ${DOCKER_HOST:-} ]]; then
+  # The daemon the project owns (started when it is not running).
+  "$BUILDBENCH" daemon start >/dev/null
+  eval "$("$BUILDBENCH" daemon env)"
+fi
+export DOCKER_HOST
 export DOCKER_BUILDKIT=1
 
 die() { echo "bench-session: $*" >&2; exit 1; }
