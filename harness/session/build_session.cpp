@@ -155,6 +155,14 @@ void BuildSession::close() {
   }
 }
 
+util::Status check_session_endpoint(const docker::Endpoint& endpoint) {
+  if (endpoint.tls) {
+    return util::error("a BuildKit session over TLS (" + endpoint.describe() +
+                       ") is not supported; use --context-transfer tar");
+  }
+  return {};
+}
+
 util::Result<std::unique_ptr<BuildSession>> BuildSession::start(const docker::Endpoint& endpoint,
                                                                 const SessionOptions& options) {
   std::error_code error;
@@ -169,7 +177,7 @@ util::Result<std::unique_ptr<BuildSession>> BuildSession::start(const docker::En
 
   keep_grpc_initialized();
   auto impl = std::make_unique<Impl>();
-  impl->id = new_session_id();
+  impl->id = options.session_id.empty() ? new_session_id() : options.session_id;
   impl->shared_key = options.shared_key.empty() ? derive_shared_key(options.context_dir) : options.shared_key;
 
   std::map<std::string, SyncedDir> dirs;

@@ -31,6 +31,9 @@ struct SessionOptions {
   std::string shared_key;
   // Informational X-Docker-Expose-Session-Name; empty = context basename.
   std::string name;
+  // The session's id; empty = a new one. Set it to send POST /build naming
+  // the session while the session is still being set up.
+  std::string session_id;
   // Called after each file's data was sent, with the dir-name ("context" or
   // "dockerfile") and the path as sent; runs on gRPC threads, concurrently.
   FileSentCallback on_file_sent;
@@ -63,6 +66,10 @@ class BuildSession {
   explicit BuildSession(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Whether a session can reach the daemon at `endpoint`: not over TLS (use
+// the tar context transfer there). start() checks it too.
+util::Status check_session_endpoint(const docker::Endpoint& endpoint);
 
 // A stable id for this machine and user: 64 hex chars kept in
 // $XDG_CACHE_HOME/buildbench/node-id (else ~/.cache/buildbench/node-id),

@@ -1,5 +1,7 @@
 #include "session/hijack.h"
 
+#include "session/build_session.h"
+
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
@@ -101,10 +103,7 @@ std::string format_upgrade_request(const UpgradeRequest& request) {
 }
 
 util::Result<util::Fd> connect_endpoint(const docker::Endpoint& endpoint, std::chrono::milliseconds timeout) {
-  if (endpoint.tls) {
-    return util::error("a BuildKit session over TLS (" + endpoint.describe() +
-                       ") is not supported; use --context-transfer tar");
-  }
+  if (auto supported = check_session_endpoint(endpoint); !supported) return supported.error();
   if (endpoint.kind == docker::Endpoint::Kind::Unix) {
     util::Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!fd.valid()) return util::error("socket: " + errno_text(errno));
