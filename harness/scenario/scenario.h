@@ -16,6 +16,8 @@
 #include <nlohmann/json.hpp>
 
 #include "fixture/params.h"
+#include "scenario/claims.h"
+#include "scenario/problem.h"
 
 namespace buildbench::scenario {
 
@@ -135,18 +137,9 @@ struct Scenario {
   ProxySettings proxy;
   std::optional<Sweep> sweep;
   std::vector<Series> series;        // at least one
+  std::vector<Claim> claims;         // the post's claims and their checks; may be empty
 
   const Variant& baseline_variant() const { return variants[baseline]; }
-};
-
-// One thing wrong with a scenario file. `pointer` is an RFC 6901 JSON pointer
-// ("/variants/1/builder"; "/" for the whole document, "" for problems that
-// are not about a value, such as unreadable bytes). `message` says what is
-// wrong and, in parentheses, what was expected.
-struct Problem {
-  std::string pointer;
-  std::string message;
-  bool operator==(const Problem&) const = default;
 };
 
 // "FILE: /pointer: message" (or "FILE: message" without a pointer).

@@ -156,7 +156,7 @@ TEST_CASE("a fixture can be an existing directory", "[scenario]") {
 }
 
 TEST_CASE("the canonical form reads back to itself", "[scenario]") {
-  for (const char* name : {"valid/minimal.json", "valid/full.json", "valid/path-fixture.json"}) {
+  for (const char* name : {"valid/minimal.json", "valid/full.json", "valid/path-fixture.json", "valid/claims.json"}) {
     fs::path file = data_path(std::string("scenarios/") + name);
     Scenario s = load_ok(file);
     std::string canonical = to_json(s).dump(2);
