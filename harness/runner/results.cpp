@@ -92,6 +92,7 @@ nlohmann::ordered_json to_json(const ResultsHeader& header) {
   out["shard"] = header.shard;
   out["plan_size"] = header.plan_size;
   out["started_at"] = header.started_at;
+  if (!header.claims.is_null()) out["claims"] = header.claims;
   return out;
 }
 
@@ -133,6 +134,7 @@ util::Result<ResultsHeader> header_from_json(const nlohmann::json& json) {
   header.shard = get_or<std::string>(json, "shard", "1/1");
   header.plan_size = get_or<size_t>(json, "plan_size", 0);
   header.started_at = get_or<std::string>(json, "started_at", "");
+  header.claims = get_json_or_null(json, "claims");
   return header;
 }
 

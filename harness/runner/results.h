@@ -50,6 +50,10 @@ struct ResultsHeader {
   std::string shard = "1/1";
   size_t plan_size = 0;               // samples in this shard's plan, warm-ups included
   std::string started_at;             // ISO 8601 UTC
+  // The scenario's claims (scenario::claims_to_json), so a results file is
+  // enough to judge them. Optional: null in files written before claims
+  // existed (readers treat null like an empty array).
+  nlohmann::json claims;
 };
 
 struct ProxyCounters {

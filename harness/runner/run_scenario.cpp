@@ -445,6 +445,7 @@ util::Result<RunSummary> Run::execute() {
                                      : "1/1";
       header_.plan_size = plan_.size();
       header_.started_at = utc_now();
+      header_.claims = scenario::claims_to_json(scenario_.claims);
       auto writer = ResultsWriter::create(summary_.results, header_);
       if (!writer) {
         status = writer.error();

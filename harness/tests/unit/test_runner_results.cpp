@@ -5,6 +5,7 @@
 #include "runner/merge.h"
 #include "runner/results.h"
 #include "runner/sanity.h"
+#include "scenario/claims.h"
 #include "support/test_support.h"
 #include "util/temp_dir.h"
 
@@ -69,6 +70,40 @@ TEST_CASE("results: written records read back the same", "[runner][results]") {
   CHECK(read->samples[0].proxy.bytes == 1000);
   REQUIRE(read->footer);
   CHECK(read->footer->samples_written == 2);
+}
+
+TEST_CASE("results: the header carries the scenario's claims, and files without them still read", "[runner][results][claims]") {
+  scenario::Claim claim;
+  claim.id = "small-image";
+  claim.text = "The image is small.";
+  claim.note = "A note.";
+  scenario::ClaimCheck check;
+  check.type = scenario::CheckType::AtMost;
+  check.variant = "slow";
+  check.kind = "cold";
+  check.metric = "image_size";
+  check.value = 20e6;
+  claim.checks.push_back(check);
+  util::TempDir dir;
+  auto path = dir.path() / "results.jsonl";
+  auto with_claims = header();
+  with_claims.claims = scenario::claims_to_json({claim});
+  REQUIRE(runner::ResultsWriter::create(path, with_claims));
+  auto read = runner::read_results(path);
+  REQUIRE(read);
+  REQUIRE(read->header.claims.is_array());
+  auto parsed = scenario::parse_claims(nlohmann::ordered_json(read->header.claims), "/claims", nullptr, nullptr);
+  CHECK(parsed.problems.empty());
+  REQUIRE(parsed.claims.size() == 1);
+  CHECK(scenario::claims_to_json(parsed.claims) == scenario::claims_to_json({claim}));
+
+  // A header written before claims existed: no key, read as null (schema 1 still).
+  auto json = runner::to_json(header());
+  CHECK_FALSE(json.contains("claims"));
+  CHECK(json["schema_version"] == 1);
+  auto old = runner::header_from_json(json);
+  REQUIRE(old);
+  CHECK(old->claims.is_null());
 }
 
 TEST_CASE("results: a truncated last line is tolerated with a warning", "[runner][results]") {
