@@ -11,6 +11,7 @@
 #include "report/model.h"
 #include "report/writers.h"
 #include "runner/results.h"
+#include "scenario/scenario.h"
 
 namespace buildbench::cli {
 namespace {
@@ -19,6 +20,7 @@ struct ReportCommandOptions {
   std::vector<std::string> results;
   std::string out;
   std::string baseline;
+  std::string scenario;  // take the claims from this scenario file
   bool no_png = false;
 };
 
@@ -50,6 +52,25 @@ int run_report(const ReportCommandOptions& options) {
   }
   report::ReportOptions report_options;
   report_options.baseline = options.baseline;
+  if (!options.scenario.empty()) {
+    auto loaded = scenario::load_scenario(options.scenario);
+    if (!loaded.ok()) {
+      print_error(loaded.report(options.scenario));
+      return kExitBadInput;
+    }
+    const auto& header = files.front().header;
+    if (loaded.scenario->scenario_hash != header.scenario_hash) {
+      print_warning(fmt::format("{} is not the scenario file the results were run with (hash {}, the results say {}): "
+                                "its claims are judged on these results anyway",
+                                options.scenario, loaded.scenario->scenario_hash.substr(0, 12),
+                                header.scenario_hash.substr(0, 12)));
+    }
+    if (header.claims.is_array() && !header.claims.empty()) {
+      print_warning(fmt::format("the results header has claims of its own; --scenario {} replaces them", options.scenario));
+    }
+    report_options.claims = loaded.scenario->claims;
+    report_options.claims_source = "scenario file " + options.scenario;
+  }
   report_options.generated_at = utc_now();
   auto model = report::build_report(files, report_options);
   if (!model) {
@@ -82,6 +103,9 @@ void register_report_command(CLI::App& app) {
   command->add_option("-o,--out", options->out, "Output directory")->required();
   command->add_option("--baseline", options->baseline,
                       "Variant the others are compared to (default: the scenario's baseline)");
+  command->add_option("--scenario", options->scenario,
+                      "Judge the claims of this scenario file (for results whose header has none, or to judge new claims)")
+      ->check(CLI::ExistingFile);
   command->add_flag("--no-png", options->no_png, "Do not convert figures to PNG even when rsvg-convert is installed");
   command->callback([options] { finish(run_report(*options)); });
 }

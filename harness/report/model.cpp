@@ -19,8 +19,16 @@ std::string_view metric_id(Metric metric) {
     case Metric::ProxyBytes: return "proxy_bytes";
     case Metric::ProxyRequests: return "proxy_requests";
     case Metric::ImageSize: return "image_size";
+    case Metric::ContextTransfer: return "context_transfer_s";
   }
   return "unknown";
+}
+
+std::optional<Metric> metric_from_id(std::string_view id) {
+  for (Metric metric : kAllMetrics) {
+    if (metric_id(metric) == id) return metric;
+  }
+  return std::nullopt;
 }
 
 std::string_view metric_label(Metric metric) {
@@ -33,6 +41,7 @@ std::string_view metric_label(Metric metric) {
     case Metric::ProxyBytes: return "downloaded (bytes)";
     case Metric::ProxyRequests: return "proxy requests";
     case Metric::ImageSize: return "image size (bytes)";
+    case Metric::ContextTransfer: return "context transfer (s)";
   }
   return "unknown";
 }
@@ -42,6 +51,7 @@ bool metric_is_exact(Metric metric) {
     case Metric::Wall:
     case Metric::DaemonSpan:
     case Metric::ContextUpload:
+    case Metric::ContextTransfer:
       return false;
     default:
       return true;
@@ -66,6 +76,15 @@ std::optional<double> metric_value(const runner::Sample& sample, Metric metric) 
     case Metric::ImageSize:
       if (record.image_size < 0) return std::nullopt;
       return static_cast<double>(record.image_size);
+    case Metric::ContextTransfer:
+      if (record.transfer == docker::ContextTransfer::Tar) {
+        if (record.context_upload_s < 0) return std::nullopt;
+        return record.context_upload_s;
+      }
+      for (const auto& step : record.steps) {
+        if (step.name == "[internal] load build context" && step.duration_s >= 0) return step.duration_s;
+      }
+      return std::nullopt;
   }
   return std::nullopt;
 }
@@ -295,6 +314,30 @@ util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& f
     } else {
       cell.warnings.push_back({"no_ratio", "no ratio to the baseline: " + comparison.error().message});
     }
+  }
+
+  // Claims: given, or from the header (validated when the run started, so
+  // names are not checked again: a variant without results cannot tell).
+  std::vector<scenario::Claim> claims;
+  if (options.claims) {
+    claims = *options.claims;
+    model.claims_source = options.claims_source.empty() ? "the options" : options.claims_source;
+  } else if (first.claims.is_array() && !first.claims.empty()) {
+    auto parsed = scenario::parse_claims(nlohmann::ordered_json(first.claims), "/claims", nullptr, nullptr);
+    for (const auto& problem : parsed.problems) {
+      model.notes.push_back(fmt::format("{}: claims in the results header: {}: {} (claim skipped)",
+                                        files.front().path.string(), problem.pointer, problem.message));
+    }
+    claims = std::move(parsed.claims);
+    model.claims_source = "the results header";
+  }
+  if (!claims.empty()) {
+    if (model.has_sweep()) {
+      model.notes.push_back(fmt::format("claims are judged on the first sweep value ({}) only", model.series.front()));
+    }
+    ClaimOptions claim_options;
+    claim_options.bootstrap = options.bootstrap;
+    model.claims = evaluate_claims(model, claims, claim_options);
   }
   return model;
 }

@@ -14,7 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/claims.h"
 #include "runner/results.h"
+#include "scenario/claims.h"
 #include "stats/compare.h"
 #include "stats/summary.h"
 #include "stats/warnings.h"
@@ -38,14 +40,22 @@ enum class Metric {
   ProxyBytes,     // bytes the module proxy served during the build
   ProxyRequests,  // requests the module proxy served
   ImageSize,      // bytes of the image built
+  // Time to send the context however it went: the tar upload's time, or for
+  // a BuildKit session (where the client cannot time the upload) the trace's
+  // "[internal] load build context" step, during which the daemon pulls the
+  // files it lacks.
+  ContextTransfer,
 };
-inline constexpr size_t kMetricCount = 8;
+inline constexpr size_t kMetricCount = 9;
 inline constexpr std::array<Metric, kMetricCount> kAllMetrics = {
     Metric::Wall,        Metric::DaemonSpan, Metric::ContextUpload, Metric::ContextBytes,
-    Metric::CachedSteps, Metric::ProxyBytes, Metric::ProxyRequests, Metric::ImageSize};
+    Metric::CachedSteps, Metric::ProxyBytes, Metric::ProxyRequests, Metric::ImageSize,
+    Metric::ContextTransfer};
 
 // Stable identifier used in CSV/JSON ("wall_s", "context_bytes", ...).
 std::string_view metric_id(Metric metric);
+// The metric a stable identifier names (scenario claims name metrics by id).
+std::optional<Metric> metric_from_id(std::string_view id);
 // Human label with unit ("wall time (s)").
 std::string_view metric_label(Metric metric);
 // True for byte and count metrics, which carry no measurement noise.
@@ -115,6 +125,10 @@ struct ReportModel {
   std::vector<Cell> cells;            // series-major, then kind, then variant
   std::vector<InputFile> inputs;
   std::vector<std::string> notes;     // file-level warnings (truncated lines, unknown baseline, ...)
+  // The scenario's claims with their verdicts, in the scenario's order;
+  // empty when neither the results header nor ReportOptions has claims.
+  std::vector<ClaimResult> claims;
+  std::string claims_source;          // "the results header" or "scenario file PATH"
 
   // The report's own provenance, injected so outputs are reproducible.
   std::string generated_at;
@@ -132,6 +146,10 @@ struct ReportOptions {
   std::string generator_version = BUILDBENCH_VERSION;
   stats::BootstrapOptions bootstrap;
   stats::WarningThresholds thresholds;
+  // Claims to judge instead of the results header's (`report --scenario`),
+  // for results written before headers carried claims.
+  std::optional<std::vector<scenario::Claim>> claims;
+  std::string claims_source;  // says where `claims` came from, for the report
 };
 
 // Merges results files of one scenario (shards, resumed runs) into a model.

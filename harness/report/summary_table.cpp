@@ -77,6 +77,33 @@ std::vector<SummaryRow> summary_rows(const ReportModel& model, const std::string
   return rows;
 }
 
+std::vector<ClaimRow> claim_rows(const ReportModel& model) {
+  std::vector<ClaimRow> rows;
+  for (size_t i = 0; i < model.claims.size(); ++i) {
+    const auto& result = model.claims[i];
+    ClaimRow row;
+    row.number = fmt::format("{}", i + 1);
+    row.id = result.claim.id;
+    row.claim = result.claim.text;
+    row.note = result.claim.note;
+    bool several = result.checks.size() > 1;
+    for (const auto& check : result.checks) {
+      row.measurements.push_back(check.measurement);
+      row.numbers.push_back(several ? fmt::format("{} ({})", check.numbers, verdict_words(check.verdict)) : check.numbers);
+    }
+    row.verdict = std::string(verdict_words(result.verdict));
+    row.explanation = result.explanation;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::string provenance_line(const ReportModel& model) {
+  std::string commit = model.harness_commit.empty() ? "an unknown commit" : "commit " + model.harness_commit;
+  return fmt::format("Results measured by buildbench {} at {}{}.", model.harness_version.empty() ? "?" : model.harness_version,
+                     commit, model.started_at.empty() ? "" : ", run started " + model.started_at);
+}
+
 std::vector<std::pair<std::string, std::string>> environment_facts(const ReportModel& model) {
   const auto& env = model.environment;
   std::vector<std::pair<std::string, std::string>> facts;

@@ -28,6 +28,26 @@ inline const std::vector<std::string> kSummaryHeadings = {
 
 std::vector<SummaryRow> summary_rows(const ReportModel& model, const std::string& series, const std::string& kind);
 
+// One row of the claims table: the claim, how it was measured, the numbers
+// and the verdict. A claim with several checks has one measurement and one
+// numbers line per check, each ending in that check's verdict.
+struct ClaimRow {
+  std::string number;                     // "1", "2", ... in scenario order
+  std::string claim;                      // the post's words
+  std::vector<std::string> measurements;  // "`code-change` builds, fast vs slow: median wall time"
+  std::vector<std::string> numbers;
+  std::string verdict;                    // "holds", "holds partly", "does not hold", "cannot tell"
+  std::string explanation;                // one sentence, starting lower-case
+  std::string id;
+  std::string note;                       // "" when the claim has none
+};
+
+std::vector<ClaimRow> claim_rows(const ReportModel& model);
+
+// The first line under a report's title: which harness, at which commit,
+// produced the results, and when the run started.
+std::string provenance_line(const ReportModel& model);
+
 // Short "label: value" lines describing the environment, for footers.
 std::vector<std::pair<std::string, std::string>> environment_facts(const ReportModel& model);
 

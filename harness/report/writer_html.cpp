@@ -26,6 +26,7 @@ th, td { border-bottom: 1px solid #e3e3e3; padding: 4px 10px; text-align: right;
 th { background: #f5f5f5; }
 td:first-child, th:first-child { text-align: left; }
 td.left, th.left { text-align: left; }
+table.claims td { white-space: normal; }
 .swatch { display: inline-block; width: 11px; height: 11px; margin-right: 6px; vertical-align: baseline; }
 .warnings li { margin: 2px 0; }
 .warn { color: #8a4b00; }
@@ -40,6 +41,22 @@ footer { margin-top: 36px; color: #555; font-size: 13px; }
 )css";
 
 std::string esc(std::string_view text) { return xml_escape(text); }
+
+// Escaped text with Markdown's `code` spans as <code> (claims name steps and kinds that way).
+std::string esc_code(std::string_view text) {
+  std::string out;
+  bool open = false;
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == '`') {
+      out += esc(text.substr(start, i - start));
+      if (i < text.size()) out += (open = !open) ? "<code>" : "</code>";
+      start = i + 1;
+    }
+  }
+  if (open) out += "</code>";
+  return out;
+}
 
 // An inline <svg> must not carry an XML declaration.
 std::string inline_svg(const std::string& document) {
@@ -67,6 +84,37 @@ void write_summary_tables(const ReportModel& model, std::ostream& out) {
       out << "</table>\n";
     }
   }
+}
+
+void write_claims_table(const ReportModel& model, std::ostream& out) {
+  auto rows = claim_rows(model);
+  if (rows.empty()) return;
+  out << "<h2 id=\"claims\">The post's claims</h2>\n";
+  out << "<p>Each claim with the measurement that tests it and a verdict computed from the samples: a difference in "
+         "time counts only when significant (Mann-Whitney U, p &lt; 0.05); bytes and sizes are exact. Claims from "
+      << esc(model.claims_source) << ".</p>\n";
+  out << "<table class=\"claims\">\n<tr><th>#</th><th class=\"left\">the post says</th><th class=\"left\">measured by</th>"
+         "<th class=\"left\">result</th><th class=\"left\">verdict</th></tr>\n";
+  auto lines = [](const std::vector<std::string>& parts) {
+    std::string text;
+    for (const auto& part : parts) text += (text.empty() ? "" : "<br>") + esc_code(part);
+    return text;
+  };
+  for (const auto& row : rows) {
+    out << fmt::format("<tr><td>{}</td><td class=\"left\">{}</td><td class=\"left\">{}</td><td class=\"left\">{}</td>"
+                       "<td class=\"left\"><b>{}</b>: {}</td></tr>\n",
+                       esc(row.number), esc_code(row.claim), lines(row.measurements), lines(row.numbers), esc(row.verdict),
+                       esc_code(row.explanation));
+  }
+  out << "</table>\n";
+  bool any_note = false;
+  for (const auto& row : rows) {
+    if (row.note.empty()) continue;
+    if (!any_note) out << "<ul class=\"notes\">\n";
+    any_note = true;
+    out << fmt::format("<li>Claim {} (<code>{}</code>): {}</li>\n", esc(row.number), esc(row.id), esc_code(row.note));
+  }
+  if (any_note) out << "</ul>\n";
 }
 
 void write_step_tables(const ReportModel& model, std::ostream& out) {
@@ -101,13 +149,16 @@ void write_html(const ReportModel& model, const std::vector<Figure>& figures, st
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       << "<title>" << esc(title) << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n";
   out << "<h1>" << esc(title) << "</h1>\n";
+  out << "<p class=\"lead\">" << esc(provenance_line(model)) << "</p>\n";
   out << fmt::format("<p class=\"lead\">Scenario <code>{}</code>, {} variants, {} build kinds, baseline <b>{}</b>. "
                      "Medians with a distribution-free 95% confidence interval; the ratio to the baseline has a "
                      "bootstrap 95% CI; <code>~</code> marks a difference that is not significant (Mann-Whitney U, "
                      "p &gt;= 0.05).</p>\n",
                      esc(model.scenario_name), model.variants.size(), model.kinds.size(), esc(model.baseline_variant));
-  out << "<nav><a href=\"#summary\">Summary</a><a href=\"#warnings\">Warnings</a><a href=\"#figures\">Figures</a>"
+  out << "<nav>" << (model.claims.empty() ? "" : "<a href=\"#claims\">Claims</a>") << "<a href=\"#summary\">Summary</a><a href=\"#warnings\">Warnings</a><a href=\"#figures\">Figures</a>"
          "<a href=\"#steps\">Steps</a><a href=\"#environment\">Environment</a></nav>\n";
+
+  write_claims_table(model, out);
 
   out << "<h2 id=\"summary\">Summary</h2>\n";
   write_summary_tables(model, out);

@@ -57,6 +57,48 @@ nlohmann::ordered_json comparison_json(const stats::Comparison& comparison) {
   return out;
 }
 
+nlohmann::ordered_json claim_json(const ClaimResult& result) {
+  nlohmann::ordered_json out;
+  out["id"] = result.claim.id;
+  out["text"] = result.claim.text;
+  out["note"] = result.claim.note;
+  out["verdict"] = std::string(verdict_words(result.verdict));
+  out["explanation"] = result.explanation;
+  auto& checks = out["checks"] = nlohmann::ordered_json::array();
+  auto definitions = scenario::claims_to_json({result.claim});
+  for (size_t i = 0; i < result.checks.size(); ++i) {
+    const auto& check = result.checks[i];
+    nlohmann::ordered_json entry;
+    entry["definition"] = definitions[0]["checks"][i];
+    entry["verdict"] = std::string(verdict_words(check.verdict));
+    entry["measurement"] = check.measurement;
+    entry["numbers"] = check.numbers;
+    entry["explanation"] = check.explanation;
+    entry["n_variant"] = check.n_variant;
+    entry["n_than"] = check.n_than;
+    entry["variant_summary"] = check.variant_summary ? summary_json(*check.variant_summary) : nlohmann::ordered_json();
+    entry["than_summary"] = check.than_summary ? summary_json(*check.than_summary) : nlohmann::ordered_json();
+    entry["comparison"] = check.comparison ? comparison_json(*check.comparison) : nlohmann::ordered_json();
+    entry["smallest_possible_p"] = check.smallest_p ? nlohmann::ordered_json(*check.smallest_p) : nlohmann::ordered_json();
+    if (check.exact) {
+      entry["exact"] = {{"variant", check.exact->candidate}, {"than", check.exact->baseline},
+                        {"difference", check.exact->difference}, {"variant_varies", check.exact->candidate_varies},
+                        {"than_varies", check.exact->baseline_varies}};
+    } else {
+      entry["exact"] = nullptr;
+    }
+    auto& steps = entry["steps"] = nlohmann::ordered_json::array();
+    for (const auto& step : check.steps) {
+      steps.push_back({{"instruction", step.instruction},
+                       {"expected", step.up_to_anchor ? "cached" : "rerun"},
+                       {"cached", step.cached},
+                       {"samples", step.samples}});
+    }
+    checks.push_back(std::move(entry));
+  }
+  return out;
+}
+
 std::string optional_number(const std::optional<stats::Summary>& summary) {
   return summary ? format_number(summary->median) : "";
 }
@@ -71,15 +113,45 @@ std::string warning_ids(const Cell& cell) {
   return ids;
 }
 
+// "## The post's claims": one row per claim; several checks of one claim
+// share its row, one line each.
+void write_claims_markdown(const ReportModel& model, std::ostream& out) {
+  auto rows = claim_rows(model);
+  if (rows.empty()) return;
+  out << "\n## The post's claims\n\n";
+  out << "Each claim with the measurement that tests it and a verdict computed from the samples: a difference in "
+         "time counts only when significant (Mann-Whitney U, p < 0.05); bytes and sizes are exact. Claims from "
+      << markdown_cell(model.claims_source) << ".\n\n";
+  out << "| # | the post says | measured by | result | verdict |\n|--:|---|---|---|---|\n";
+  auto lines = [](const std::vector<std::string>& parts) {
+    std::string text;
+    for (const auto& part : parts) text += (text.empty() ? "" : "<br>") + markdown_cell(part);
+    return text;
+  };
+  for (const auto& row : rows) {
+    out << fmt::format("| {} | {} | {} | {} | **{}**: {} |\n", row.number, markdown_cell(row.claim), lines(row.measurements),
+                       lines(row.numbers), row.verdict, markdown_cell(row.explanation));
+  }
+  bool any_note = false;
+  for (const auto& row : rows) {
+    if (row.note.empty()) continue;
+    if (!any_note) out << "\n";
+    any_note = true;
+    out << fmt::format("- Claim {} (`{}`): {}\n", row.number, row.id, markdown_cell(row.note));
+  }
+}
+
 }  // namespace
 
 void write_markdown(const ReportModel& model, std::ostream& out) {
   out << "# " << title_of(model) << ": build times\n\n";
+  out << markdown_cell(provenance_line(model)) << "\n\n";
   out << fmt::format("Scenario `{}`, {} samples ({} variants x {} build kinds), baseline variant **{}**. ", model.scenario_name,
                      sample_count(model), model.variants.size(), model.kinds.size(), model.baseline_variant);
   out << "Medians with a distribution-free 95% confidence interval; \"vs baseline\" is the ratio of medians "
          "(below 1 is faster) with a bootstrap 95% CI, and `~` marks a difference that is not significant "
          "(Mann-Whitney U, p >= 0.05).\n";
+  write_claims_markdown(model, out);
   for (const auto& series : model.series) {
     for (const auto& kind : model.kinds) {
       auto rows = summary_rows(model, series, kind);
@@ -205,6 +277,9 @@ void write_summary_json(const ReportModel& model, std::ostream& out) {
                       {"interrupted", input.interrupted}});
   }
   json["notes"] = model.notes;
+  json["claims_source"] = model.claims_source;
+  auto& claims = json["claims"] = nlohmann::ordered_json::array();
+  for (const auto& result : model.claims) claims.push_back(claim_json(result));
   auto& cells = json["cells"] = nlohmann::ordered_json::array();
   for (const auto& cell : model.cells) {
     nlohmann::ordered_json entry;

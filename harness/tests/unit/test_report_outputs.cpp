@@ -10,11 +10,13 @@
 
 #include "report/figures.h"
 #include "report/writers.h"
+#include "scenario/claims.h"
 #include "support/test_support.h"
 #include "test_report_synthetic.h"
 #include "util/temp_dir.h"
 
 using namespace buildbench;
+using scenario::CheckType;
 
 namespace {
 
@@ -30,6 +32,37 @@ report::ReportModel golden_model() {
       sample.plan_index = 1000;
     }
   }
+  // Claims of each verdict but "cannot tell" (six samples a side always can tell).
+  auto claim = [](std::string id, std::string text, std::vector<scenario::ClaimCheck> checks) {
+    return scenario::Claim{std::move(id), std::move(text), "", std::move(checks)};
+  };
+  auto check = [](CheckType type, std::string variant, std::string than, std::string kind, std::string metric) {
+    scenario::ClaimCheck c;
+    c.type = type;
+    c.variant = std::move(variant);
+    c.than = std::move(than);
+    c.kind = std::move(kind);
+    c.metric = std::move(metric);
+    return c;
+  };
+  auto much_faster = check(CheckType::Faster, "fast", "slow", "code-change", "wall_s");
+  much_faster.holds_at_most = 0.5;
+  auto even_faster = check(CheckType::Faster, "cachemount", "fast", "code-change", "wall_s");
+  even_faster.holds_at_most = 0.2;
+  auto small = check(CheckType::AtMost, "cachemount", "", "cold", "image_size");
+  small.value = 20e6;
+  std::vector<scenario::Claim> claims = {
+      claim("layer-order", "Fast rebuilds after a code change much faster.", {much_faster}),
+      claim("context", "Fast sends a smaller context and builds faster from cold.",
+            {check(CheckType::Less, "fast", "slow", "cold", "context_bytes"),
+             check(CheckType::Faster, "fast", "slow", "cold", "wall_s")}),
+      claim("cache-mounts", "Cache mounts make a code change five times faster again.", {even_faster}),
+      claim("cold-mounts", "Cache mounts make cold builds faster too.",
+            {check(CheckType::Faster, "cachemount", "fast", "cold", "wall_s")}),
+      claim("small-image", "The image is small.", {small}),
+  };
+  claims[4].note = "Why our image differs.";
+  file.header.claims = scenario::claims_to_json(claims);
   auto model = report::build_report({file}, options);
   REQUIRE(model.ok());
   return std::move(model).value();
