@@ -102,6 +102,20 @@ TEST_CASE("run ci-small: cold, warm and changes do what their kinds promise", "[
   CHECK_FALSE(slow[2].cached);
   // The work tree is scratch: removed at the end.
   CHECK_FALSE(std::filesystem::exists(out.path() / "work"));
+
+  // The scenario's claim travels in the results header and is judged by the report.
+  REQUIRE(results->header.claims.is_array());
+  REQUIRE(results->header.claims.size() == 1);
+  auto report = util::run_process({kBinary, "report", (out.path() / "results.jsonl").string(), "--out",
+                                   (out.path() / "report").string(), "--no-png"});
+  REQUIRE(report);
+  INFO(report->out << report->err);
+  REQUIRE(report->exit_code == 0);
+  auto summary = nlohmann::json::parse(test::read_file(out.path() / "report" / "summary.json"));
+  REQUIRE(summary["claims"].size() == 1);
+  CHECK(summary["claims"][0]["id"] == "layer-order-cache");
+  CHECK(summary["claims"][0]["verdict"] == "holds");
+  CHECK(test::read_file(out.path() / "report" / "report.md").find("## The post's claims") != std::string::npos);
 }
 
 TEST_CASE("run: SIGINT stops cleanly with a valid results file and exit 130 - --resume completes it",
