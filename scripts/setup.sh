@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs everything buildbench needs from Debian's packages, then configures
 # and builds it. Idempotent: with nothing to install and nothing changed it
-# finishes in seconds. Usage: scripts/setup.sh [cmake preset, default "default"]
+# finishes in seconds.
+# Usage: scripts/setup.sh [cmake preset, default "default"] [target...]
+# Without targets everything is built (tests, benchmarks, fuzz targets).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 preset="${1:-${BUILDBENCH_PRESET:-default}}"
+shift || true
+targets=("$@")
 
 packages=(
   # toolchain and build
@@ -47,4 +51,8 @@ binary_dir=$(case "$preset" in default | ci) echo build ;; *) echo "build-$prese
 if [[ ! -f "$binary_dir/CMakeCache.txt" ]]; then
   cmake --preset "$preset" >/dev/null
 fi
-cmake --build "$binary_dir" -j "$(nproc)"
+if ((${#targets[@]} > 0)); then
+  cmake --build "$binary_dir" -j "$(nproc)" --target "${targets[@]}"
+else
+  cmake --build "$binary_dir" -j "$(nproc)"
+fi
