@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cmath>
 #include <cstdint>
+#include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -74,7 +76,10 @@ const Cell* usable_cell(const ReportModel& model, const std::string& variant, co
   return cell;
 }
 
-void check_faster(const ReportModel& model, CheckResult& result, Metric metric, const ClaimOptions& options) {
+// The cells of a comparison's two sides; nothing, with the reason in
+// `result`, when either side has no successful build.
+std::optional<std::pair<const Cell*, const Cell*>> compared_cells(const ReportModel& model, CheckResult& result,
+                                                                  Metric metric) {
   const auto& check = result.check;
   result.measurement = fmt::format("`{}` builds, {} vs {}: {}", check.kind, check.variant, check.than, metric_words(metric));
   std::string why_not;
@@ -83,8 +88,16 @@ void check_faster(const ReportModel& model, CheckResult& result, Metric metric, 
   if (cell == nullptr || other == nullptr) {
     result.numbers = "-";
     result.explanation = why_not + ".";
-    return;
+    return std::nullopt;
   }
+  return std::pair{cell, other};
+}
+
+void check_faster(const ReportModel& model, CheckResult& result, Metric metric, const ClaimOptions& options) {
+  const auto& check = result.check;
+  const auto cells = compared_cells(model, result, metric);
+  if (!cells) return;
+  const auto [cell, other] = *cells;
   auto values = metric_values(*cell, metric);
   auto baseline = metric_values(*other, metric);
   result.n_variant = values.size();
@@ -163,15 +176,9 @@ std::vector<int64_t> exact_values(const Cell& cell, Metric metric) {
 
 void check_less(const ReportModel& model, CheckResult& result, Metric metric) {
   const auto& check = result.check;
-  result.measurement = fmt::format("`{}` builds, {} vs {}: {}", check.kind, check.variant, check.than, metric_words(metric));
-  std::string why_not;
-  const Cell* cell = usable_cell(model, check.variant, check.kind, why_not);
-  const Cell* other = cell != nullptr ? usable_cell(model, check.than, check.kind, why_not) : nullptr;
-  if (cell == nullptr || other == nullptr) {
-    result.numbers = "-";
-    result.explanation = why_not + ".";
-    return;
-  }
+  const auto cells = compared_cells(model, result, metric);
+  if (!cells) return;
+  const auto [cell, other] = *cells;
   auto values = exact_values(*cell, metric);
   auto baseline = exact_values(*other, metric);
   result.n_variant = values.size();
