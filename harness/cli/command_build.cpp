@@ -49,6 +49,10 @@ void print_table(const docker::BuildRecord& record) {
   fmt::print("{:<22} {} via {}", "context sent", human_bytes(static_cast<double>(record.context_bytes)),
              builder::to_string(record.transfer));
   if (record.context_upload_s >= 0) fmt::print(" in {:.3f} s", record.context_upload_s);
+  if (record.daemon_context_bytes >= 0) {
+    fmt::print(" (the daemon counted {} for the context itself)",
+               human_bytes(static_cast<double>(record.daemon_context_bytes)));
+  }
   fmt::print("\n");
   if (!record.image_id.empty()) fmt::print("{:<22} {}\n", "image", record.image_id);
   if (record.image_size >= 0) {

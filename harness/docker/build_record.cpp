@@ -34,6 +34,7 @@ nlohmann::ordered_json to_json(const BuildRecord& record) {
   out["context_bytes"] = record.context_bytes;
   out["context_upload_s"] = record.context_upload_s;
   out["context_files_sent"] = record.context_files_sent;
+  out["daemon_context_bytes"] = record.daemon_context_bytes;
   if (!record.session_error.empty()) out["session_error"] = record.session_error;
   out["cached_steps"] = record.cached_steps;
   out["total_steps"] = record.total_steps;

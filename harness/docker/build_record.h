@@ -42,6 +42,11 @@ struct BuildRecord {
   uint64_t context_bytes = 0;    // bytes of context sent (tar body, or session payload)
   double context_upload_s = -1;  // time to send the context (tar: body fully read by the daemon)
   uint64_t context_files_sent = 0;  // files whose data was sent (session: requested by the daemon)
+  // The daemon's own count of context bytes it received ("transferring
+  // context" in the trace: its largest context transfer), -1 when it
+  // reports none (tar bodies, the classic builder). A cross-check of
+  // context_bytes, which sums every transfer of the session.
+  int64_t daemon_context_bytes = -1;
   std::string session_error;       // a context transfer that failed inside the session
 
   std::vector<BuildStep> steps;

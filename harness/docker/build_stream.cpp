@@ -287,6 +287,8 @@ void BuildStreamCollector::fill(BuildRecord& record) const {
   }
   record.image_id = image_id_;
   record.daemon_span_s = is_buildkit() ? trace_.daemon_span_s() : -1;
+  const auto transferred = is_buildkit() ? trace_.context_transferred_bytes() : std::nullopt;
+  record.daemon_context_bytes = transferred ? static_cast<int64_t>(*transferred) : -1;
 
   record.error = error();
   if (record.error.empty() && !finished_) record.error = "build stream not finished";

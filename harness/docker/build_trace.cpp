@@ -116,8 +116,11 @@ util::Status BuildTrace::add(std::string_view status_response) {
   }
 
   for (const auto& status : response.statuses()) {
-    // Session contexts report "transferring context: 1.2kB"; current is bytes.
-    if (status.name().rfind("transferring context", 0) == 0 && status.current() >= 0) {
+    // Session contexts report {id: "transferring context:", name:
+    // "transferring", current: bytes} (observed on 20.10; the CLI prints
+    // "transferring context: 55kB"). The Dockerfile's transfer has id
+    // "transferring dockerfile:".
+    if (status.id().rfind("transferring context", 0) == 0 && status.current() >= 0) {
       const auto current = static_cast<uint64_t>(status.current());
       context_bytes_ = context_bytes_ ? std::max(*context_bytes_, current) : current;
     }

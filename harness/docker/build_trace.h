@@ -51,8 +51,9 @@ class BuildTrace {
   // Earliest vertex start -> latest vertex completion, in seconds; -1 when no
   // vertex completed.
   double daemon_span_s() const;
-  // Bytes of build context transferred, from the "transferring context"
-  // status that BuildKit reports for session (not tar) contexts.
+  // Bytes of build context transferred, from the "transferring context:"
+  // status that BuildKit reports for session (not tar) contexts: the largest
+  // over the context's transfers.
   std::optional<uint64_t> context_transferred_bytes() const { return context_bytes_; }
   // The last output lines of the whole build, across vertices.
   std::vector<std::string> last_log_lines() const { return all_logs_.lines(); }

@@ -57,6 +57,7 @@ util::Result<docker::BuildRecord> record_from_json(const nlohmann::json& json) {
   record.context_bytes = get_or<uint64_t>(json, "context_bytes", 0);
   record.context_upload_s = get_or<double>(json, "context_upload_s", -1);
   record.context_files_sent = get_or<uint64_t>(json, "context_files_sent", 0);
+  record.daemon_context_bytes = get_or<int64_t>(json, "daemon_context_bytes", -1);
   record.session_error = get_or<std::string>(json, "session_error", "");
   record.cached_steps = get_or<int>(json, "cached_steps", 0);
   record.total_steps = get_or<int>(json, "total_steps", 0);

@@ -78,6 +78,15 @@ TEST_CASE("BuildKit build: cold, warm, one file changed, ignored file changed", 
   CHECK(cold->image_size > 0);
   CHECK(cold->image_layers >= 2);
   CHECK(cold->context_bytes > 0);
+  if (transfer == docker::ContextTransfer::Session) {
+    // The daemon's own count agrees: at least the files' bytes, at most what
+    // we sent over all of the session's transfers.
+    const auto file_bytes = static_cast<int64_t>(2 * ("a " + project.token + "\n").size());
+    CHECK(cold->daemon_context_bytes >= file_bytes);
+    CHECK(cold->daemon_context_bytes <= static_cast<int64_t>(cold->context_bytes));
+  } else {
+    CHECK(cold->daemon_context_bytes == -1);  // a tar body has no transfer status
+  }
 
   request.no_cache = false;
   auto warm = builder::run_build(client, request);

@@ -223,14 +223,18 @@ TEST_CASE("context transfer status", "[build_trace]") {
   pb::StatusResponse response;
   for (int64_t current : {1024, 40960, 32}) {
     auto* status = response.add_statuses();
-    status->set_id("transferring context:");
-    status->set_name("transferring context");
+    status->set_id("transferring context:");  // as the 20.10 daemon sends it
+    status->set_name("transferring");
     status->set_vertex("sha256:ctx");
     status->set_current(current);
   }
   auto* other = response.add_statuses();
   other->set_name("exporting layers");
   other->set_current(999999);
+  auto* dockerfile = response.add_statuses();  // the Dockerfile's own transfer is not the context's
+  dockerfile->set_id("transferring dockerfile:");
+  dockerfile->set_name("transferring");
+  dockerfile->set_current(500000);
   add_to(trace, response);
   REQUIRE(trace.context_transferred_bytes());
   CHECK(*trace.context_transferred_bytes() == 40960);

@@ -54,7 +54,9 @@ TEST_CASE("results: written records read back the same", "[runner][results]") {
   {
     auto writer = runner::ResultsWriter::create(path, header());
     REQUIRE(writer);
-    REQUIRE(writer->append(sample(0, "slow", "cold", 12.5)));
+    auto cold = sample(0, "slow", "cold", 12.5);
+    cold.record.daemon_context_bytes = 4096;
+    REQUIRE(writer->append(cold));
     REQUIRE(writer->append(sample(1, "slow", "warm", 0.25)));
     REQUIRE(writer->finish({"2026-11-29T00:00:00Z", false, 2, 0}));
   }
@@ -68,6 +70,8 @@ TEST_CASE("results: written records read back the same", "[runner][results]") {
   CHECK(read->samples[1].record.cached_steps == 3);
   CHECK(read->samples[0].record.steps.at(0).name == "[2/3] RUN go build");
   CHECK(read->samples[0].proxy.bytes == 1000);
+  CHECK(read->samples[0].record.daemon_context_bytes == 4096);
+  CHECK(read->samples[1].record.daemon_context_bytes == -1);  // not reported
   REQUIRE(read->footer);
   CHECK(read->footer->samples_written == 2);
 }
@@ -112,7 +116,9 @@ TEST_CASE("results: a truncated last line is tolerated with a warning", "[runner
   {
     auto writer = runner::ResultsWriter::create(path, header());
     REQUIRE(writer);
-    REQUIRE(writer->append(sample(0, "slow", "cold", 12.5)));
+    auto cold = sample(0, "slow", "cold", 12.5);
+    cold.record.daemon_context_bytes = 4096;
+    REQUIRE(writer->append(cold));
   }
   std::ofstream(path, std::ios::app) << R"({"type":"sample","plan_index":1,"variant":"sl)";
   auto read = runner::read_results(path);
