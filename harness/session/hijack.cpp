@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -14,7 +13,6 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
-#include <string_view>
 #include <vector>
 
 namespace buildbench::session {
@@ -35,21 +33,6 @@ bool wait_for(int fd, short events, std::chrono::milliseconds timeout) {
     const int n = ::poll(&pfd, 1, timeout_ms(timeout));
     if (n < 0 && errno == EINTR) continue;
     return n > 0;
-  }
-}
-
-// Waits until more than `have` bytes can be read: a peeked partial head stays
-// readable, so poll() alone would return at once.
-bool wait_for_more(int fd, size_t have, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    if (have == 0) return wait_for(fd, POLLIN, left);
-    int queued = 0;
-    if (::ioctl(fd, FIONREAD, &queued) == 0 && static_cast<size_t>(queued) > have) return true;
-    // Bytes are already queued, so POLLIN is set; sleep briefly instead.
-    ::usleep(200);
   }
 }
 
@@ -151,37 +134,34 @@ util::Result<util::Fd> connect_endpoint(const docker::Endpoint& endpoint, std::c
 
 util::Status read_upgrade_response(int fd, std::chrono::milliseconds timeout) {
   // The daemon may send its HTTP/2 preface right behind the 101 head, and
-  // those bytes belong to gRPC. Peek, then consume exactly the head.
+  // those bytes belong to gRPC: peek, and consume only what belongs to the head.
   std::string head;
-  std::vector<char> peeked_bytes(kMaxHead);
+  std::vector<char> peeked(kMaxHead);
   for (;;) {
-    const ssize_t n = ::recv(fd, peeked_bytes.data(), peeked_bytes.size(), MSG_PEEK);
+    const ssize_t n = ::recv(fd, peeked.data(), peeked.size(), MSG_PEEK);
     if (n > 0) {
-      const std::string_view peeked(peeked_bytes.data(), static_cast<size_t>(n));
-      const size_t end = peeked.find("\r\n\r\n");
-      if (end != std::string_view::npos) {
-        head.assign(peeked.substr(0, end + 4));
-        size_t consumed = 0;
-        while (consumed < head.size()) {
-          const ssize_t got = ::recv(fd, peeked_bytes.data(), head.size() - consumed, 0);
-          if (got < 0 && errno == EINTR) continue;
-          if (got <= 0) return util::error("POST /session: recv failed: " + errno_text(errno));
-          consumed += static_cast<size_t>(got);
-        }
-        break;
+      const size_t search_from = head.size() < 3 ? 0 : head.size() - 3;  // "\r\n\r\n" may straddle reads
+      const size_t had = head.size();
+      head.append(peeked.data(), static_cast<size_t>(n));
+      const size_t end = head.find("\r\n\r\n", search_from);
+      if (end != std::string::npos) head.resize(end + 4);
+      for (size_t consumed = 0; consumed < head.size() - had;) {
+        const ssize_t got = ::recv(fd, peeked.data(), head.size() - had - consumed, 0);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return util::error("POST /session: recv failed: " + errno_text(errno));
+        consumed += static_cast<size_t>(got);
       }
-      if (static_cast<size_t>(n) >= kMaxHead) return util::error("POST /session: response head larger than 64 KiB");
-      // An incomplete head: wait for more bytes than the ones already peeked.
-    } else if (n == 0) {
-      return util::error("POST /session: the daemon closed the connection before answering");
-    } else if (errno == EINTR) {
-      continue;
-    } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-      return util::error("POST /session: recv failed: " + errno_text(errno));
+      if (end != std::string::npos) break;
+      if (head.size() >= kMaxHead) return util::error("POST /session: response head larger than 64 KiB");
+      continue;  // all peeked bytes are consumed: the next peek waits for more
     }
-    if (!wait_for_more(fd, n > 0 ? static_cast<size_t>(n) : 0, timeout)) {
+    if (n == 0) return util::error("POST /session: the daemon closed the connection before answering");
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      if (wait_for(fd, POLLIN, timeout)) continue;
       return util::error("POST /session: no answer within " + std::to_string(timeout.count()) + " ms");
     }
+    return util::error("POST /session: recv failed: " + errno_text(errno));
   }
   const size_t line_end = head.find("\r\n");
   const std::string status_line = head.substr(0, line_end);

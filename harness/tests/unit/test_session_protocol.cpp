@@ -311,6 +311,16 @@ TEST_CASE("POST /session: request format and a 101 read without over-reading", "
     const ssize_t n = ::read(ours.get(), rest, sizeof(rest));
     CHECK(std::string(rest, static_cast<size_t>(std::max<ssize_t>(n, 0))) == "PRI * HTTP/2.0\r\n");
   }
+  SECTION("a head cut off by a closed connection is an error at once") {
+    const std::string partial = "HTTP/1.1 101 Switching Protocols\r\nUpgr";
+    REQUIRE(::write(daemon.get(), partial.data(), partial.size()) == static_cast<ssize_t>(partial.size()));
+    daemon.close();
+    auto start = std::chrono::steady_clock::now();
+    auto status = session::read_upgrade_response(ours.get(), std::chrono::milliseconds(5000));
+    REQUIRE_FALSE(status.ok());
+    CHECK(status.error().message.find("closed") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  }
   SECTION("a refusal carries status and body") {
     const std::string answer =
         "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nsession abc already exists\n";
