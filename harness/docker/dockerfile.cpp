@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include "util/text.h"
+
 namespace buildbench::docker {
 namespace {
 
@@ -17,20 +19,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-std::vector<std::string_view> split_lines(std::string_view text) {
-  std::vector<std::string_view> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back(line);
-    start = end + 1;
-  }
-  return lines;
 }
 
 // "# key=value" -> {key, value} when the line is a parser directive.
@@ -53,7 +41,7 @@ std::optional<std::pair<std::string, std::string>> directive(std::string_view li
 
 std::optional<SyntaxDirective> find_syntax_directive(std::string_view dockerfile) {
   int number = 0;
-  for (std::string_view line : split_lines(dockerfile)) {
+  for (std::string_view line : util::split_lines(dockerfile)) {
     ++number;
     auto parsed = directive(line);
     if (!parsed) return std::nullopt;  // directives end at the first other line
@@ -80,7 +68,7 @@ std::string strip_syntax_directive(std::string_view dockerfile) {
 std::vector<std::string> base_images(std::string_view dockerfile) {
   std::vector<std::string> images;
   std::set<std::string> stages;
-  for (std::string_view raw : split_lines(dockerfile)) {
+  for (std::string_view raw : util::split_lines(dockerfile)) {
     std::string_view line = trim(raw);
     if (line.size() < 5 || lower(line.substr(0, 5)) != "from ") continue;
     std::vector<std::string> words;
