@@ -10,10 +10,8 @@
 #include <mutex>
 #include <random>
 
-#include <grpc/grpc.h>
-#include <grpcpp/server_posix.h>
-
 #include "session/file_sync.h"
+#include "session/grpc_connection.h"
 #include "session/hijack.h"
 #include "util/fd.h"
 #include "util/hash.h"
@@ -24,18 +22,13 @@ namespace {
 // Each daemon lookup waits at most 5 s for a session; our own handshake
 // should be far faster, but must not hang on a daemon that never answers.
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
-// close(): the build stream has ended, so nothing the daemon still has in
-// flight matters (the CLI simply drops the connection). Cancelling at once
-// instead of waiting takes close() from ~12 ms to ~2.5 ms on a warm build.
-constexpr auto kShutdownGrace = std::chrono::milliseconds(0);
 
 // What we serve. FileSync/DiffCopy must be advertised (the daemon checks it
 // before calling); Auth is called unadvertised and UNIMPLEMENTED means
 // anonymous; TarStream and Watch are never called by a 20.10 daemon.
-const std::vector<std::string> kServedMethods = {
-    "/grpc.health.v1.Health/Check",
-    "/moby.filesync.v1.FileSync/DiffCopy",
-};
+constexpr char kHealthCheck[] = "/grpc.health.v1.Health/Check";
+constexpr char kDiffCopy[] = "/moby.filesync.v1.FileSync/DiffCopy";
+const std::vector<std::string> kServedMethods = {kHealthCheck, kDiffCopy};
 
 bool is_hex64(const std::string& text) {
   if (text.size() != 64) return false;
@@ -43,19 +36,6 @@ bool is_hex64(const std::string& text) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
   return true;
-}
-
-// gRPC shuts its whole library down when its last object dies, and that
-// joins executor threads that may sit in a poll of up to ~10 s (observed:
-// close() after a cancelled transfer took 10 s). One process-wide reference,
-// taken on first use and never dropped, keeps the library up between
-// sessions: close() stays fast and gRPC's own threads are created once.
-void keep_grpc_initialized() {
-  static const bool initialized = [] {
-    grpc_init();
-    return true;
-  }();
-  (void)initialized;
 }
 
 std::filesystem::path node_id_file() {
@@ -128,8 +108,7 @@ struct BuildSession::Impl {
   std::string shared_key;
   SessionCounters counters;  // before the services, which refer to it
   std::unique_ptr<FileSyncService> file_sync;
-  std::unique_ptr<HealthService> health;
-  std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<GrpcConnection> connection;
   std::mutex close_mutex;
   bool closed = false;
 };
@@ -146,13 +125,10 @@ void BuildSession::close() {
   std::lock_guard lock(impl_->close_mutex);
   if (impl_->closed) return;
   impl_->closed = true;
-  if (impl_->server) {
-    // Shutdown cancels calls still running at the deadline; our DiffCopy
-    // handlers then see their stream fail, join their threads and return.
-    impl_->server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
-    impl_->server->Wait();
-    impl_->server.reset();  // closes the connection (gRPC owns the fd)
-  }
+  // The build stream has ended, so nothing the daemon still has in flight
+  // matters (the CLI simply drops the connection): calls still running are
+  // cancelled, their threads joined, and the connection closed.
+  if (impl_->connection) impl_->connection->close();
 }
 
 util::Status check_session_endpoint(const docker::Endpoint& endpoint) {
@@ -175,27 +151,9 @@ util::Result<std::unique_ptr<BuildSession>> BuildSession::start(const docker::En
     return util::error("Dockerfile directory " + dockerfile_dir.string() + " is not a directory");
   }
 
-  keep_grpc_initialized();
   auto impl = std::make_unique<Impl>();
   impl->id = options.session_id.empty() ? new_session_id() : options.session_id;
   impl->shared_key = options.shared_key.empty() ? derive_shared_key(options.context_dir) : options.shared_key;
-
-  std::map<std::string, SyncedDir> dirs;
-  dirs["context"] = SyncedDir{options.context_dir, true};
-  dirs["dockerfile"] = SyncedDir{dockerfile_dir, false};
-  impl->file_sync = std::make_unique<FileSyncService>(std::move(dirs), impl->counters, options.on_file_sent);
-  impl->health = std::make_unique<HealthService>(impl->counters);
-
-  grpc::ServerBuilder builder;  // no listening port: the one connection is added below
-  builder.RegisterService(impl->file_sync.get());
-  builder.RegisterService(impl->health.get());
-  // The daemon's grpc-go client sends BDP pings while data flows; grpc-core's
-  // ping policing could answer GOAWAY "too_many_pings" and kill the session.
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  impl->server = builder.BuildAndStart();
-  if (!impl->server) return util::error("could not start the session's gRPC server");
 
   UpgradeRequest request;
   request.session_id = impl->id;
@@ -205,12 +163,18 @@ util::Result<std::unique_ptr<BuildSession>> BuildSession::start(const docker::En
   request.shared_key = impl->shared_key;
   request.methods = kServedMethods;
   auto fd = open_session_connection(endpoint, request, kHandshakeTimeout);
-  if (!fd) {
-    impl->server->Shutdown();
-    impl->server->Wait();
-    return fd.error();
-  }
-  grpc::AddInsecureChannelFromFd(impl->server.get(), fd->release());
+  if (!fd) return fd.error();
+
+  std::map<std::string, SyncedDir> dirs;
+  dirs["context"] = SyncedDir{options.context_dir, true};
+  dirs["dockerfile"] = SyncedDir{dockerfile_dir, false};
+  impl->file_sync = std::make_unique<FileSyncService>(std::move(dirs), impl->counters, options.on_file_sent);
+  std::map<std::string, CallHandler> handlers;
+  handlers[kDiffCopy] = [sync = impl->file_sync.get()](ServerCall& call) { return sync->diff_copy(call); };
+  handlers[kHealthCheck] = [counters = &impl->counters](ServerCall& call) { return health_check(call, *counters); };
+  auto connection = GrpcConnection::serve(std::move(*fd), std::move(handlers));
+  if (!connection) return connection.error();
+  impl->connection = std::move(*connection);
   return std::unique_ptr<BuildSession>(new BuildSession(std::move(impl)));
 }
 

@@ -19,7 +19,6 @@ namespace buildbench::session {
 namespace {
 
 using fsutil::types::Packet;
-using Stream = grpc::ServerReaderWriter<Packet, Packet>;
 
 // The CLI reads files with a 32 KiB buffer, one DATA packet per read; far
 // below the daemon's 4 MiB gRPC message limit.
@@ -57,15 +56,14 @@ void fill_stat(const FileStat& from, fsutil::types::Stat& to) {
 // writer at a time). Every thread is joined before run() returns.
 class DiffCopySender {
  public:
-  DiffCopySender(grpc::ServerContext& context, Stream& stream, SessionCounters& counters, std::string dir_name,
+  DiffCopySender(ServerCall& call, SessionCounters& counters, std::string dir_name,
                  const FileSentCallback& on_file_sent)
-      : context_(context),
-        stream_(stream),
+      : call_(call),
         counters_(counters),
         dir_name_(std::move(dir_name)),
         on_file_sent_(on_file_sent) {}
 
-  grpc::Status run(const SyncedDir& dir, const WalkOptions& options) {
+  GrpcStatus run(const SyncedDir& dir, const WalkOptions& options) {
     std::thread reader([this] { read_loop(); });
     std::vector<std::thread> senders;
     for (int i = 0; i < kSenderThreads; ++i) senders.emplace_back([this] { send_loop(); });
@@ -82,10 +80,10 @@ class DiffCopySender {
     reader.join();
 
     std::lock_guard lock(mutex_);
-    if (fin_received_ && failure_.empty()) return grpc::Status::OK;
+    if (fin_received_ && failure_.empty()) return {};
     const std::string message = failure_.empty() ? "the daemon ended the transfer before it completed" : failure_;
     counters_.record_failure(message);
-    return grpc::Status(grpc::StatusCode::UNKNOWN, message);
+    return GrpcStatus{GrpcCode::Unknown, message};
   }
 
  private:
@@ -103,9 +101,7 @@ class DiffCopySender {
         requestable_.emplace(id, RequestableFile{id, std::move(entry.source), entry.stat.path, entry.stat.size,
                                                  entry.is_socket});
       }
-      // No buffer hint: a hinted sync Write only completes once a later
-      // write flushes it, and the next write waits for it (a deadlock).
-      if (!write(packet, grpc::WriteOptions())) return util::error("transfer aborted");
+      if (!write(packet)) return util::error("transfer aborted");
       counters_.stats_sent.fetch_add(1);
       return {};
     });
@@ -113,12 +109,12 @@ class DiffCopySender {
       if (!aborted()) fail("walk " + dir.path.string() + ": " + status.error().message, true);
       return;
     }
-    write(Packet(), grpc::WriteOptions());  // a STAT without stat: end of stats
+    write(Packet());  // a STAT without stat: end of stats
   }
 
   void read_loop() {
     Packet packet;
-    while (stream_.Read(&packet)) {
+    while (call_.read(packet)) {
       if (packet.type() == Packet::PACKET_REQ) {
         if (!queue_request(packet.id())) break;
       } else if (packet.type() == Packet::PACKET_FIN) {
@@ -126,7 +122,7 @@ class DiffCopySender {
         // half-closes, so stop reading here.
         Packet fin;
         fin.set_type(Packet::PACKET_FIN);
-        write(fin, grpc::WriteOptions());
+        write(fin);
         std::lock_guard lock(mutex_);
         fin_received_ = true;
         break;
@@ -201,7 +197,7 @@ class DiffCopySender {
         data.set_type(Packet::PACKET_DATA);
         data.set_id(id);
         data.set_data(buffer.data(), static_cast<size_t>(n));
-        if (!write(data, grpc::WriteOptions())) return false;
+        if (!write(data)) return false;
         counters_.file_bytes_sent.fetch_add(static_cast<uint64_t>(n));
       }
       // The daemon stores the size and mtime we announced with the data we
@@ -217,20 +213,20 @@ class DiffCopySender {
     Packet end;  // empty DATA = end of this file
     end.set_type(Packet::PACKET_DATA);
     end.set_id(id);
-    if (!write(end, grpc::WriteOptions())) return false;
+    if (!write(end)) return false;
     if (on_file_sent_) on_file_sent_(dir_name_, file.path);
     return true;
   }
 
-  bool write(const Packet& packet, grpc::WriteOptions options) {
+  // Writes only queue (ServerCall::write), so the lock is held briefly;
+  // it keeps each file's packets and the end markers in order.
+  bool write(const Packet& packet) {
     std::lock_guard lock(write_mutex_);
     if (write_failed_) return false;
-    if (!stream_.Write(packet, options)) {
+    if (!call_.write(packet)) {
       write_failed_ = true;
       fail("the daemon closed the session stream", false);
-      // The call is dead: cancel it so the reader's pending Read returns
-      // now (observed: without this it waited out kAbortGrace).
-      context_.TryCancel();
+      call_.cancel();  // wakes the reader's pending read at once
       return false;
     }
     counters_.bytes_sent.fetch_add(packet.ByteSizeLong());
@@ -250,7 +246,7 @@ class DiffCopySender {
       Packet err;
       err.set_type(Packet::PACKET_ERR);
       err.set_data(message);
-      write(err, grpc::WriteOptions());
+      write(err);
     }
   }
 
@@ -268,14 +264,13 @@ class DiffCopySender {
     if (reader_done_) return;
     if (!changed_.wait_for(lock, kAbortGrace, [&] { return reader_done_; })) {
       lock.unlock();
-      context_.TryCancel();
+      call_.cancel();
       lock.lock();
       changed_.wait(lock, [&] { return reader_done_; });
     }
   }
 
-  grpc::ServerContext& context_;
-  Stream& stream_;
+  ServerCall& call_;
   SessionCounters& counters_;
   const std::string dir_name_;
   const FileSentCallback& on_file_sent_;
@@ -342,18 +337,14 @@ FileSyncService::FileSyncService(std::map<std::string, SyncedDir> dirs, SessionC
                                  FileSentCallback on_file_sent)
     : dirs_(std::move(dirs)), counters_(counters), on_file_sent_(std::move(on_file_sent)) {}
 
-grpc::Status FileSyncService::DiffCopy(grpc::ServerContext* context, Stream* stream) {
+GrpcStatus FileSyncService::diff_copy(ServerCall& call) {
   counters_.diffcopy_calls.fetch_add(1);
-  std::multimap<std::string, std::string> metadata;
-  for (const auto& [key, value] : context->client_metadata()) {
-    metadata.emplace(std::string(key.data(), key.size()), std::string(value.data(), value.size()));
-  }
-  const DiffCopyRequest request = parse_diffcopy_metadata(metadata);
+  const DiffCopyRequest request = parse_diffcopy_metadata(call.metadata());
   auto dir = dirs_.find(request.dir_name);
   if (dir == dirs_.end()) {
     const std::string message = "no access allowed to dir \"" + request.dir_name + "\"";
     counters_.record_failure(message);
-    return grpc::Status(grpc::StatusCode::NOT_FOUND, message);
+    return GrpcStatus{GrpcCode::NotFound, message};
   }
 
   WalkOptions options;
@@ -387,18 +378,18 @@ grpc::Status FileSyncService::DiffCopy(grpc::ServerContext* context, Stream* str
                                     nullptr};
   }
 
-  DiffCopySender sender(*context, *stream, counters_, request.dir_name, on_file_sent_);
+  DiffCopySender sender(call, counters_, request.dir_name, on_file_sent_);
   return sender.run(dir->second, options);
 }
 
-grpc::ServerUnaryReactor* HealthService::Check(grpc::CallbackServerContext* context,
-                                               const grpc::health::v1::HealthCheckRequest* /*request*/,
-                                               grpc::health::v1::HealthCheckResponse* response) {
-  counters_.health_checks.fetch_add(1);
-  response->set_status(grpc::health::v1::HealthCheckResponse::SERVING);
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status::OK);
-  return reactor;
+GrpcStatus health_check(ServerCall& call, SessionCounters& counters) {
+  grpc::health::v1::HealthCheckRequest request;
+  if (!call.read(request)) return GrpcStatus{GrpcCode::InvalidArgument, "no health check request"};
+  counters.health_checks.fetch_add(1);
+  grpc::health::v1::HealthCheckResponse response;
+  response.set_status(grpc::health::v1::HealthCheckResponse::SERVING);
+  if (!call.write(response)) return GrpcStatus{GrpcCode::Cancelled, "the daemon went away"};
+  return {};
 }
 
 }  // namespace buildbench::session

@@ -1,19 +1,19 @@
 #pragma once
-// The gRPC services a BuildKit session exposes to the daemon: FileSync
-// (DiffCopy: we are fsutil's sender) and the health check. Internal to the
-// session module; the builder uses build_session.h.
+// The gRPC methods a BuildKit session serves to the daemon: FileSync
+// DiffCopy (we are fsutil's sender) and the health check, as handlers for
+// GrpcConnection. Internal to the session module; the builder uses
+// build_session.h.
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
-
-#include "filesync.grpc.pb.h"
+#include "fsutil_types.pb.h"
+#include "session/grpc_connection.h"
 #include "session/file_sent_callback.h"
 #include "session/session_stats.h"
 #include "session/walker.h"
-#include "session_health.grpc.pb.h"
+#include "session_health.pb.h"
 
 namespace buildbench::session {
 
@@ -39,13 +39,13 @@ DiffCopyRequest parse_diffcopy_metadata(const std::multimap<std::string, std::st
 // fsutil's percent-decoding (url.QueryUnescape without '+'); bad escapes stay as they are.
 std::string percent_decode(std::string_view value);
 
-class FileSyncService final : public moby::filesync::v1::FileSync::Service {
+class FileSyncService {
  public:
   FileSyncService(std::map<std::string, SyncedDir> dirs, SessionCounters& counters,
                   FileSentCallback on_file_sent = nullptr);
 
-  grpc::Status DiffCopy(grpc::ServerContext* context,
-                        grpc::ServerReaderWriter<fsutil::types::Packet, fsutil::types::Packet>* stream) override;
+  // /moby.filesync.v1.FileSync/DiffCopy
+  GrpcStatus diff_copy(ServerCall& call);
 
  private:
   std::map<std::string, SyncedDir> dirs_;
@@ -53,17 +53,7 @@ class FileSyncService final : public moby::filesync::v1::FileSync::Service {
   FileSentCallback on_file_sent_;
 };
 
-// Answers SERVING at once from gRPC's callback threads, so health checks
-// never wait behind DiffCopy handlers busy with file data.
-class HealthService final : public grpc::health::v1::Health::CallbackService {
- public:
-  explicit HealthService(SessionCounters& counters) : counters_(counters) {}
-  grpc::ServerUnaryReactor* Check(grpc::CallbackServerContext* context,
-                                  const grpc::health::v1::HealthCheckRequest* request,
-                                  grpc::health::v1::HealthCheckResponse* response) override;
-
- private:
-  SessionCounters& counters_;
-};
+// /grpc.health.v1.Health/Check: SERVING.
+GrpcStatus health_check(ServerCall& call, SessionCounters& counters);
 
 }  // namespace buildbench::session

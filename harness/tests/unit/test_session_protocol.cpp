@@ -1,11 +1,13 @@
 // The session's wire protocol without a daemon: the 101 head is read
-// without over-reading, and DiffCopy is driven by an in-process gRPC client
-// over a socketpair playing the daemon's receiver (STAT..., end, REQ, DATA,
-// empty DATA, FIN handshake, invalid ids, ERR).
+// without over-reading, and our HTTP/2 gRPC server (GrpcConnection) is
+// driven by grpc++'s client over a socketpair, playing the daemon's
+// receiver (STAT..., end, REQ, DATA, empty DATA, FIN handshake, invalid ids,
+// ERR), its health checks and calls to methods we do not serve.
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <string>
@@ -14,9 +16,12 @@
 
 #include <catch2/catch.hpp>
 #include <grpcpp/create_channel_posix.h>
-#include <grpcpp/server_posix.h>
+#include <grpcpp/grpcpp.h>
 
+#include "filesync.grpc.pb.h"
 #include "session/file_sync.h"
+#include "session/grpc_connection.h"
+#include "session_health.grpc.pb.h"
 #include "session/hijack.h"
 #include "support/test_support.h"
 #include "util/fd.h"
@@ -30,33 +35,36 @@ using fsutil::types::Packet;
 
 void set_nonblocking(int fd) { REQUIRE(::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK) == 0); }
 
-// A FileSync server and a client stub joined by a socketpair.
+// Our session server (FileSync and health, as BuildSession serves them) and
+// grpc++ client stubs joined by a socketpair.
 struct Loopback {
   session::SessionCounters counters;
   std::unique_ptr<session::FileSyncService> service;
-  std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<session::GrpcConnection> server;
+  std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<moby::filesync::v1::FileSync::Stub> stub;
 
   explicit Loopback(const fs::path& context) {
     std::map<std::string, session::SyncedDir> dirs;
     dirs["context"] = session::SyncedDir{context, true};
     service = std::make_unique<session::FileSyncService>(std::move(dirs), counters);
-    grpc::ServerBuilder builder;
-    builder.RegisterService(service.get());
-    server = builder.BuildAndStart();
-    REQUIRE(server);
+    std::map<std::string, session::CallHandler> handlers;
+    handlers["/moby.filesync.v1.FileSync/DiffCopy"] = [this](session::ServerCall& call) {
+      return service->diff_copy(call);
+    };
+    handlers["/grpc.health.v1.Health/Check"] = [this](session::ServerCall& call) {
+      return session::health_check(call, counters);
+    };
     int fds[2];
     REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
-    set_nonblocking(fds[0]);
     set_nonblocking(fds[1]);
-    grpc::AddInsecureChannelFromFd(server.get(), fds[0]);
-    auto channel = grpc::CreateInsecureChannelFromFd("loopback", fds[1]);
+    auto served = session::GrpcConnection::serve(buildbench::util::Fd(fds[0]), std::move(handlers));
+    REQUIRE(served);
+    server = std::move(*served);
+    channel = grpc::CreateInsecureChannelFromFd("loopback", fds[1]);
     stub = moby::filesync::v1::FileSync::NewStub(channel);
   }
-  ~Loopback() {
-    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-    server->Wait();
-  }
+  ~Loopback() { server->close(); }
 };
 
 struct StatsRead {
@@ -239,13 +247,95 @@ TEST_CASE("DiffCopy: the receiver going away mid-transfer ends the call promptly
   const auto start = std::chrono::steady_clock::now();
   client.TryCancel();
   stream->Finish();
-  // The server's handler must notice and return: Shutdown in ~Loopback
-  // would otherwise wait for it.
+  // The server's handler must notice and return on its own.
   for (int i = 0; i < 200 && loop.counters.snapshot().diffcopy_failures == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   CHECK(loop.counters.snapshot().diffcopy_failures == 1);
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+}
+
+TEST_CASE("session server: health checks, unknown methods, many calls at once", "[session][protocol]") {
+  buildbench::util::TempDir context("bb-proto-");
+  touch(context.path() / "a", "a");
+  Loopback loop(context.path());
+  auto health = grpc::health::v1::Health::NewStub(loop.channel);
+  for (int i = 0; i < 3; ++i) {
+    grpc::ClientContext client;
+    grpc::health::v1::HealthCheckRequest request;
+    grpc::health::v1::HealthCheckResponse response;
+    REQUIRE(health->Check(&client, request, &response).ok());
+    CHECK(response.status() == grpc::health::v1::HealthCheckResponse::SERVING);
+  }
+  CHECK(loop.counters.snapshot().health_checks == 3);
+
+  // TarStream is not served: UNIMPLEMENTED, and the connection stays usable.
+  {
+    grpc::ClientContext client;
+    auto tar = loop.stub->TarStream(&client);
+    moby::filesync::v1::BytesMessage message;
+    CHECK_FALSE(tar->Read(&message));
+    const grpc::Status status = tar->Finish();
+    INFO(status.error_message());
+    CHECK(status.error_code() == grpc::StatusCode::UNIMPLEMENTED);
+    CHECK(status.error_message().find("TarStream") != std::string::npos);
+  }
+
+  // Several DiffCopy calls in flight together, as the daemon's frontend
+  // makes them, each finishing its own FIN handshake.
+  std::vector<std::thread> clients;
+  std::atomic<int> finished{0};
+  for (int i = 0; i < 4; ++i) {
+    clients.emplace_back([&] {
+      grpc::ClientContext client;
+      client.AddMetadata("dir-name", "context");
+      auto stream = loop.stub->DiffCopy(&client);
+      if (!read_stats(*stream).ended) return;
+      Packet fin;
+      fin.set_type(Packet::PACKET_FIN);
+      Packet answer;
+      if (stream->Write(fin) && stream->Read(&answer) && answer.type() == Packet::PACKET_FIN &&
+          stream->Finish().ok()) {
+        finished.fetch_add(1);
+      }
+    });
+  }
+  for (auto& thread : clients) thread.join();
+  CHECK(finished.load() == 4);
+  CHECK(loop.counters.snapshot().diffcopy_calls == 4);
+}
+
+TEST_CASE("session server: the peer closing the connection ends running calls", "[session][protocol]") {
+  std::atomic<bool> handler_started{false};
+  std::atomic<bool> handler_saw_death{false};
+  std::map<std::string, session::CallHandler> handlers;
+  handlers["/moby.filesync.v1.FileSync/DiffCopy"] = [&](session::ServerCall& call) {
+    handler_started = true;
+    Packet packet;
+    while (call.read(packet)) {
+    }
+    handler_saw_death = call.dead();
+    return session::GrpcStatus{};
+  };
+  int fds[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+  auto served = session::GrpcConnection::serve(buildbench::util::Fd(fds[0]), std::move(handlers));
+  REQUIRE(served);
+  set_nonblocking(fds[1]);
+  auto channel = grpc::CreateInsecureChannelFromFd("loopback", fds[1]);
+  auto stub = moby::filesync::v1::FileSync::NewStub(channel);
+  grpc::ClientContext client;
+  auto stream = stub->DiffCopy(&client);
+  for (int i = 0; i < 300 && !handler_started; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(handler_started);
+  CHECK_FALSE(handler_saw_death);
+  ::shutdown(fds[1], SHUT_RDWR);  // the daemon's end goes away
+  for (int i = 0; i < 300 && !handler_saw_death; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  CHECK(handler_saw_death);
+  CHECK_FALSE((*served)->error().empty());
+  (*served)->close();
+  client.TryCancel();
+  stream->Finish();
 }
 
 TEST_CASE("metadata: lists, -encoded values, percent decoding", "[session][protocol]") {
