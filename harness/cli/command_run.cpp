@@ -61,7 +61,7 @@ void register_run_command(CLI::App& app) {
   run->add_flag("--dry-run", options->dry_run, "Print the plan and exit");
   run->add_flag("--resume", options->resume, "Continue an interrupted run from DIR/results.jsonl");
   run->add_flag("--fail-fast", options->fail_fast, "Stop at the first failed build");
-  run->add_flag("--keep-images", options->keep_images, "Keep the images the run tagged");
+  run->add_flag("--keep-images", options->keep_images, "Keep the images the run built (by default its tags and every image its builds produced are removed at the end)");
   run->add_flag("--allow-prune", options->allow_prune,
                 "Let cold builds prune the build cache of a daemon buildbench does not own");
   run->add_flag("-q,--quiet", options->quiet, "No progress output");

@@ -167,6 +167,10 @@ class Run {
   std::optional<Workspace> workspace_;
   std::unique_ptr<fixture::ModuleProxy> proxy_;
   std::set<std::string> tags_;
+  // Every image a build of this run produced. Each new build of a tag leaves
+  // the previous image untagged; without removing them a seed run left ~290
+  // dangling images (tens of GB over a few runs).
+  std::set<std::string> images_;
   std::string run_token_ = util::random_hex(4);
   std::string current_build_id_;  // of the build in flight, to cancel it on Ctrl-C
   std::map<std::string, uint64_t> mutation_counter_;
@@ -315,6 +319,7 @@ util::Status Run::run_sample(const scenario::PlannedSample& planned, RoundState&
   auto outcome = build(variant, round.build_args, cold, &sample.cold_method);
   if (!outcome) return outcome.error();
   sample.record = std::move(outcome).value();
+  if (!sample.record.image_id.empty()) images_.insert(sample.record.image_id);
   auto counters = proxy_->take_counters();
   sample.proxy.requests = counters.requests;
   sample.proxy.bytes = counters.bytes_served;
@@ -364,6 +369,10 @@ void Run::cleanup() {
         }
       }
     }
+  }
+  if (client_ && !options_.keep_images) {
+    // Not forced: an image someone else tagged, or a container uses, stays.
+    for (const auto& image : images_) (void)client_->remove_image(image, false);
   }
   // The work trees are scratch space; the results stay.
   std::error_code ignored;

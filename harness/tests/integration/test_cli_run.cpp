@@ -63,6 +63,18 @@ TEST_CASE("run ci-small: cold, warm and changes do what their kinds promise", "[
   CHECK(results->header.cold_method == "scoped");  // not our daemon: nothing pruned
   CHECK(results->header.base_images.size() == 2);
   REQUIRE(results->samples.size() == 12);
+  // Neither the tags nor the images they pointed to earlier in the run are
+  // left behind (each rebuild of a tag leaves the previous image untagged).
+  {
+    docker::EngineClient client(*docker::Endpoint::from_environment());
+    std::set<std::string> produced;
+    for (const auto& sample : results->samples) produced.insert(sample.record.image_id);
+    CHECK(produced.size() >= 2);
+    for (const auto& image : produced) {
+      INFO(image);
+      CHECK_FALSE(client.inspect_image(image));
+    }
+  }
 
   std::map<std::string, std::map<std::string, runner::Sample>> by;  // variant -> kind -> sample
   for (const auto& sample : results->samples) {
