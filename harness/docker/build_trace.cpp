@@ -168,6 +168,10 @@ BuildStep BuildTrace::to_step(const Vertex& v, int64_t origin_ns) const {
     if (open) busy += open_end - open_start;
     step.duration_s = to_seconds(busy);
   }
+  // Every completion before the vertex's first start: the reports contradict
+  // each other (found by fuzzing; no daemon was seen doing it), so no
+  // duration is trustworthy.
+  if (v.first_start_ns && v.last_completed_ns && *v.last_completed_ns < *v.first_start_ns) step.duration_s = -1;
   step.error = v.error;
   step.log_bytes = v.log.bytes();
   step.log_tail = v.log.lines();
