@@ -338,6 +338,55 @@ TEST_CASE("session server: the peer closing the connection ends running calls", 
   stream->Finish();
 }
 
+TEST_CASE("session server: a peer that stops reading holds writers at the queue limit", "[session][protocol]") {
+  // The handler writes 64 MiB the peer never reads: write() must block once
+  // ServerCall::kMaxQueuedBytes are queued (memory stays flat), and close()
+  // must still end the call and join the handler.
+  std::atomic<size_t> written{0};
+  std::atomic<bool> write_failed{false};
+  std::atomic<bool> started{false};
+  std::map<std::string, session::CallHandler> handlers;
+  handlers["/moby.filesync.v1.FileSync/DiffCopy"] = [&](session::ServerCall& call) {
+    started = true;
+    Packet data;
+    data.set_type(Packet::PACKET_DATA);
+    data.set_data(std::string(64 * 1024, 'd'));
+    for (int i = 0; i < 1024; ++i) {
+      if (!call.write(data)) {
+        write_failed = true;
+        break;
+      }
+      written += data.data().size();
+    }
+    return session::GrpcStatus{};
+  };
+  int fds[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+  auto served = session::GrpcConnection::serve(buildbench::util::Fd(fds[0]), std::move(handlers));
+  REQUIRE(served);
+  set_nonblocking(fds[1]);
+  auto channel = grpc::CreateInsecureChannelFromFd("loopback", fds[1]);
+  auto stub = moby::filesync::v1::FileSync::NewStub(channel);
+  grpc::ClientContext client;
+  auto stream = stub->DiffCopy(&client);  // opened, never read
+  for (int i = 0; i < 300 && !started; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(started);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // What the writer got through: the queue limit plus what HTTP/2 flow
+  // control and the socket buffers took, far below the 64 MiB it tried.
+  const size_t held = written.load();
+  INFO("held " << held);
+  CHECK(held >= session::ServerCall::kMaxQueuedBytes / 2);
+  CHECK(held < 16u * 1024 * 1024);
+  CHECK_FALSE(write_failed);
+  const auto start = std::chrono::steady_clock::now();
+  (*served)->close();  // must not wait for the blocked writer to drain
+  CHECK(write_failed);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  client.TryCancel();
+  stream->Finish();
+}
+
 TEST_CASE("metadata: lists, -encoded values, percent decoding", "[session][protocol]") {
   std::multimap<std::string, std::string> metadata{
       {"dir-name", "context"},          {"followpaths", "a%20b"},        {"followpaths", "c"},
