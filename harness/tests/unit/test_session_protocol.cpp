@@ -67,6 +67,42 @@ struct Loopback {
   ~Loopback() { server->close(); }
 };
 
+// Our server with one DiffCopy handler of the test's own, and a grpc++
+// client call to it already open; `peer_fd` is the client's end.
+struct OneCallServer {
+  std::unique_ptr<session::GrpcConnection> server;
+  int peer_fd = -1;
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<moby::filesync::v1::FileSync::Stub> stub;
+  grpc::ClientContext client;
+  std::unique_ptr<grpc::ClientReaderWriter<Packet, Packet>> stream;
+
+  explicit OneCallServer(session::CallHandler handler) {
+    std::map<std::string, session::CallHandler> handlers;
+    handlers["/moby.filesync.v1.FileSync/DiffCopy"] = std::move(handler);
+    int fds[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+    auto served = session::GrpcConnection::serve(buildbench::util::Fd(fds[0]), std::move(handlers));
+    REQUIRE(served);
+    server = std::move(*served);
+    peer_fd = fds[1];
+    set_nonblocking(peer_fd);
+    channel = grpc::CreateInsecureChannelFromFd("loopback", peer_fd);
+    stub = moby::filesync::v1::FileSync::NewStub(channel);
+    stream = stub->DiffCopy(&client);
+  }
+  ~OneCallServer() {
+    server->close();
+    client.TryCancel();
+    stream->Finish();
+  }
+};
+
+bool eventually(const std::atomic<bool>& flag) {
+  for (int i = 0; i < 300 && !flag; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return flag;
+}
+
 struct StatsRead {
   std::vector<fsutil::types::Stat> stats;
   bool ended = false;
@@ -308,34 +344,19 @@ TEST_CASE("session server: health checks, unknown methods, many calls at once", 
 TEST_CASE("session server: the peer closing the connection ends running calls", "[session][protocol]") {
   std::atomic<bool> handler_started{false};
   std::atomic<bool> handler_saw_death{false};
-  std::map<std::string, session::CallHandler> handlers;
-  handlers["/moby.filesync.v1.FileSync/DiffCopy"] = [&](session::ServerCall& call) {
+  OneCallServer one([&](session::ServerCall& call) {
     handler_started = true;
     Packet packet;
     while (call.read(packet)) {
     }
     handler_saw_death = call.dead();
     return session::GrpcStatus{};
-  };
-  int fds[2];
-  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
-  auto served = session::GrpcConnection::serve(buildbench::util::Fd(fds[0]), std::move(handlers));
-  REQUIRE(served);
-  set_nonblocking(fds[1]);
-  auto channel = grpc::CreateInsecureChannelFromFd("loopback", fds[1]);
-  auto stub = moby::filesync::v1::FileSync::NewStub(channel);
-  grpc::ClientContext client;
-  auto stream = stub->DiffCopy(&client);
-  for (int i = 0; i < 300 && !handler_started; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  REQUIRE(handler_started);
+  });
+  REQUIRE(eventually(handler_started));
   CHECK_FALSE(handler_saw_death);
-  ::shutdown(fds[1], SHUT_RDWR);  // the daemon's end goes away
-  for (int i = 0; i < 300 && !handler_saw_death; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  CHECK(handler_saw_death);
-  CHECK_FALSE((*served)->error().empty());
-  (*served)->close();
-  client.TryCancel();
-  stream->Finish();
+  ::shutdown(one.peer_fd, SHUT_RDWR);  // the daemon's end goes away
+  CHECK(eventually(handler_saw_death));
+  CHECK_FALSE(one.server->error().empty());
 }
 
 TEST_CASE("session server: a peer that stops reading holds writers at the queue limit", "[session][protocol]") {
@@ -345,8 +366,7 @@ TEST_CASE("session server: a peer that stops reading holds writers at the queue 
   std::atomic<size_t> written{0};
   std::atomic<bool> write_failed{false};
   std::atomic<bool> started{false};
-  std::map<std::string, session::CallHandler> handlers;
-  handlers["/moby.filesync.v1.FileSync/DiffCopy"] = [&](session::ServerCall& call) {
+  OneCallServer one([&](session::ServerCall& call) {
     started = true;
     Packet data;
     data.set_type(Packet::PACKET_DATA);
@@ -359,32 +379,20 @@ TEST_CASE("session server: a peer that stops reading holds writers at the queue 
       written += data.data().size();
     }
     return session::GrpcStatus{};
-  };
-  int fds[2];
-  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
-  auto served = session::GrpcConnection::serve(buildbench::util::Fd(fds[0]), std::move(handlers));
-  REQUIRE(served);
-  set_nonblocking(fds[1]);
-  auto channel = grpc::CreateInsecureChannelFromFd("loopback", fds[1]);
-  auto stub = moby::filesync::v1::FileSync::NewStub(channel);
-  grpc::ClientContext client;
-  auto stream = stub->DiffCopy(&client);  // opened, never read
-  for (int i = 0; i < 300 && !started; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  REQUIRE(started);
+  });
+  REQUIRE(eventually(started));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   // What the writer got through: the queue limit plus what HTTP/2 flow
-  // control and the socket buffers took, far below the 64 MiB it tried.
+  // control and the socket buffers took (~4.5 MiB), far below 64 MiB.
   const size_t held = written.load();
   INFO("held " << held);
   CHECK(held >= session::ServerCall::kMaxQueuedBytes / 2);
   CHECK(held < 16u * 1024 * 1024);
   CHECK_FALSE(write_failed);
   const auto start = std::chrono::steady_clock::now();
-  (*served)->close();  // must not wait for the blocked writer to drain
+  one.server->close();  // must not wait for the blocked writer to drain
   CHECK(write_failed);
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
-  client.TryCancel();
-  stream->Finish();
 }
 
 TEST_CASE("metadata: lists, -encoded values, percent decoding", "[session][protocol]") {
