@@ -182,10 +182,13 @@ struct GrpcConnection::Impl {
     CallState& state = *it->second;
     std::lock_guard lock(state.mutex);
     if (state.dead) return 0;
-    if (!state.inbound.feed(std::string_view(reinterpret_cast<const char*>(data), length))) {
+    const bool framed = static_cast<bool>(state.inbound.feed(std::string_view(reinterpret_cast<const char*>(data), length)));
+    const bool bounded = state.inbound.buffered_bytes() <= ServerCall::kMaxUnreadBytes;
+    if (!framed || !bounded) {
       state.dead = true;
       if (!state.rst_sent) {
-        nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_PROTOCOL_ERROR);
+        nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream_id,
+                                  framed ? NGHTTP2_ENHANCE_YOUR_CALM : NGHTTP2_PROTOCOL_ERROR);
         state.rst_sent = true;
       }
     }

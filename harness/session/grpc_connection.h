@@ -54,6 +54,10 @@ class GrpcConnection;
 class ServerCall {
  public:
   static constexpr size_t kMaxQueuedBytes = 4 * 1024 * 1024;
+  // Request bytes a call may hold unread before its stream is reset: HTTP/2
+  // flow control is acknowledged on receipt, so this bounds what a peer can
+  // make us buffer (the daemon sends a few bytes of REQ/FIN at a time).
+  static constexpr size_t kMaxUnreadBytes = 16 * 1024 * 1024;
 
   ServerCall(std::shared_ptr<CallState> state, GrpcConnection& connection);
   const std::string& method() const;

@@ -31,6 +31,7 @@ util::Status GrpcMessageReader::feed(std::string_view bytes) {
     }
     if (pending_.size() - offset - kGrpcPrefixBytes < size) break;
     messages_.emplace_back(pending_, offset + kGrpcPrefixBytes, size);
+    queued_bytes_ += size;
     offset += kGrpcPrefixBytes + size;
   }
   pending_.erase(0, offset);
@@ -42,6 +43,7 @@ bool GrpcMessageReader::next(std::string& message) {
   if (messages_.empty()) return false;
   message = std::move(messages_.front());
   messages_.pop_front();
+  queued_bytes_ -= message.size();
   return true;
 }
 

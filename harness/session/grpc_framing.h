@@ -32,11 +32,14 @@ class GrpcMessageReader {
   bool next(std::string& message);
   // True when the bytes fed so far end between messages.
   bool at_boundary() const { return pending_.empty(); }
+  // Bytes held: complete messages not yet taken plus a partial one.
+  size_t buffered_bytes() const { return queued_bytes_ + pending_.size(); }
 
  private:
   size_t max_message_bytes_;
   std::string pending_;
   std::deque<std::string> messages_;
+  size_t queued_bytes_ = 0;
   std::string error_;
 };
 

@@ -44,6 +44,7 @@ TEST_CASE("gRPC framing: the reader gives the same messages for every split poin
     REQUIRE(reader.feed(stream.substr(0, split)));
     REQUIRE(reader.feed(stream.substr(split)));
     CHECK(reader.at_boundary());
+    CHECK(reader.buffered_bytes() == stream.size() - 6 * 5);
     std::vector<uint32_t> ids;
     std::string bytes;
     while (reader.next(bytes)) {
@@ -52,6 +53,7 @@ TEST_CASE("gRPC framing: the reader gives the same messages for every split poin
       ids.push_back(packet.id());
     }
     CHECK(ids == std::vector<uint32_t>{0, 1, 2, 3, 4, 5});
+    CHECK(reader.buffered_bytes() == 0);
   }
 }
 

@@ -395,6 +395,29 @@ TEST_CASE("session server: a peer that stops reading holds writers at the queue 
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
 }
 
+TEST_CASE("session server: a peer that sends more than a call reads gets its stream reset", "[session][protocol]") {
+  // The handler never reads; the peer writes 64 KiB packets. Past
+  // ServerCall::kMaxUnreadBytes the call dies instead of buffering on.
+  std::atomic<bool> started{false};
+  std::atomic<bool> handler_saw_death{false};
+  OneCallServer one([&](session::ServerCall& call) {
+    started = true;
+    for (int i = 0; i < 500 && !call.dead(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    handler_saw_death = call.dead();
+    return session::GrpcStatus{};
+  });
+  REQUIRE(eventually(started));
+  Packet data;
+  data.set_type(Packet::PACKET_DATA);
+  data.set_data(std::string(64 * 1024, 'u'));
+  size_t sent = 0;
+  while (sent < 64u * 1024 * 1024 && one.stream->Write(data)) sent += data.data().size();
+  INFO("sent " << sent);
+  CHECK(sent < 64u * 1024 * 1024);
+  CHECK(sent >= session::ServerCall::kMaxUnreadBytes - 2 * data.data().size());
+  CHECK(eventually(handler_saw_death));
+}
+
 TEST_CASE("metadata: lists, -encoded values, percent decoding", "[session][protocol]") {
   std::multimap<std::string, std::string> metadata{
       {"dir-name", "context"},          {"followpaths", "a%20b"},        {"followpaths", "c"},
