@@ -54,8 +54,8 @@ namespace {
 constexpr size_t kFlushBytes = 256 * 1024;
 constexpr size_t kReadBytes = 64 * 1024;
 
-// nghttp2 copies names and values when the frame is submitted (no NO_COPY
-// flags): both must outlive the nghttp2_submit_* call, not the frame.
+// nghttp2 copies names and values inside nghttp2_submit_* (no NO_COPY
+// flags): they must live until that call returns, not until the frame is sent.
 nghttp2_nv header(std::string_view name, std::string_view value) {
   return nghttp2_nv{reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
                     reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
