@@ -4,6 +4,8 @@
 #include <array>
 #include <optional>
 
+#include "util/text.h"
+
 namespace buildbench::docker {
 namespace {
 
@@ -400,12 +402,7 @@ bool IgnorePattern::matches_whole(std::string_view path) const {
 util::Result<IgnoreMatcher> IgnoreMatcher::parse(std::string_view text, std::string_view source_name) {
   std::vector<SourcedPattern> patterns;
   size_t line_number = 0;
-  size_t at = 0;
-  while (at < text.size()) {
-    size_t end = text.find('\n', at);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(at, end - at);
-    at = end + 1;
+  for (std::string_view line : util::split_lines(text)) {
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.size() > kMaxLineBytes) {

@@ -10,6 +10,7 @@
 
 #include "docker/build_stream.h"
 #include "support/test_support.h"
+#include "util/text.h"
 
 using namespace buildbench::docker;
 using buildbench::test::data_path;
@@ -23,16 +24,10 @@ const std::vector<std::string> kRecordings = {
 
 std::string recording(const std::string& name) { return read_file(data_path("streams/" + name)); }
 
+// The recording's lines as strings (the tests append to them).
 std::vector<std::string> split_lines(const std::string& body) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < body.size()) {
-    size_t end = body.find('\n', start);
-    if (end == std::string::npos) end = body.size();
-    lines.push_back(body.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
+  const auto lines = buildbench::util::split_lines(body);
+  return {lines.begin(), lines.end()};
 }
 
 // Decodes `body` cut into the given chunks.
