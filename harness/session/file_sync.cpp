@@ -52,8 +52,9 @@ void fill_stat(const FileStat& from, fsutil::types::Stat& to) {
 
 // One DiffCopy call: fsutil's sender. Threads: the handler thread walks and
 // writes STATs; one reader takes REQ/FIN/ERR; kSenderThreads answer REQs.
-// All writes go through write() under one mutex (a gRPC stream allows one
-// writer at a time). Every thread is joined before run() returns.
+// All writes go through write(), which queues on the call (ServerCall::write
+// is thread-safe) and records the first failure. Every thread is joined
+// before run() returns.
 class DiffCopySender {
  public:
   DiffCopySender(ServerCall& call, SessionCounters& counters, std::string dir_name,
@@ -218,8 +219,8 @@ class DiffCopySender {
     return true;
   }
 
-  // Writes only queue (ServerCall::write), so the lock is held briefly;
-  // it keeps each file's packets and the end markers in order.
+  // Writes only queue (ServerCall::write), so the lock is held briefly; it
+  // makes "the first write that fails" one event (one message, one cancel).
   bool write(const Packet& packet) {
     std::lock_guard lock(write_mutex_);
     if (write_failed_) return false;
@@ -229,7 +230,8 @@ class DiffCopySender {
       call_.cancel();  // wakes the reader's pending read at once
       return false;
     }
-    counters_.bytes_sent.fetch_add(packet.ByteSizeLong());
+    // Framing the packet computed its size; no second pass over it.
+    counters_.bytes_sent.fetch_add(static_cast<uint64_t>(packet.GetCachedSize()));
     return true;
   }
 

@@ -288,10 +288,15 @@ struct GrpcConnection::Impl {
   }
 
   // New output, finishes and cancels that handlers queued since last time.
-  void apply_wakeups() {
-    uint64_t count = 0;
-    (void)!::read(wake_fd.get(), &count, sizeof count);
-    wake_pending.store(false);
+  // `signalled`: poll saw the eventfd readable. Only then is it read and
+  // wake_pending cleared (while wake_pending is set, an unread signal is
+  // there for poll to see), so a busy loop makes no extra read per round.
+  void apply_wakeups(bool signalled) {
+    if (signalled) {
+      uint64_t count = 0;
+      (void)!::read(wake_fd.get(), &count, sizeof count);
+      wake_pending.store(false);
+    }
     std::vector<std::shared_ptr<CallState>> states;
     std::vector<std::thread> done;
     {
@@ -378,8 +383,9 @@ struct GrpcConnection::Impl {
   }
 
   void run() {
+    bool signalled = false;
     for (;;) {
-      apply_wakeups();
+      apply_wakeups(signalled);
       {
         std::lock_guard lock(mutex);
         if (stopping) break;
@@ -396,6 +402,7 @@ struct GrpcConnection::Impl {
         fail(std::string("poll: ") + std::strerror(errno));
         break;
       }
+      signalled = (fds[1].revents & POLLIN) != 0;
       if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && !receive()) break;
     }
     kill_all_calls();
@@ -407,7 +414,6 @@ struct GrpcConnection::Impl {
 ServerCall::ServerCall(std::shared_ptr<CallState> state, GrpcConnection& connection)
     : state_(std::move(state)), connection_(connection) {}
 
-const std::string& ServerCall::method() const { return state_->method; }
 const std::multimap<std::string, std::string>& ServerCall::metadata() const { return state_->metadata; }
 
 bool ServerCall::read(google::protobuf::MessageLite& message) {

@@ -60,7 +60,6 @@ class ServerCall {
   static constexpr size_t kMaxUnreadBytes = 16 * 1024 * 1024;
 
   ServerCall(std::shared_ptr<CallState> state, GrpcConnection& connection);
-  const std::string& method() const;
   // Request headers that are not HTTP/2 or gRPC's own (`dir-name`, ...),
   // keys lower-case, repeated keys in order.
   const std::multimap<std::string, std::string>& metadata() const;
@@ -68,7 +67,8 @@ class ServerCall {
   // The next request message; false at the end of the client's side, when
   // the call died (reset, cancelled, connection gone) or on bad framing.
   bool read(google::protobuf::MessageLite& message);
-  // Queues a response message; false when the call is dead.
+  // Queues a response message; false when the call is dead. Leaves the
+  // message's cached size set (GetCachedSize()).
   bool write(const google::protobuf::MessageLite& message);
   // Resets the stream (RST_STREAM CANCEL); reads and writes then fail.
   void cancel();
