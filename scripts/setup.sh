@@ -16,7 +16,7 @@ packages=(
   g++ cmake ninja-build pkg-config git
   # libraries (find_package)
   libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libfmt-dev catch2 libbenchmark-dev
-  libarchive-dev libssl-dev libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc libnghttp2-dev
+  libarchive-dev libzstd-dev liblz4-dev libacl1-dev libssl-dev libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc libnghttp2-dev
   libcpp-httplib-dev
   # fuzzing (clang's libFuzzer) and sanitizer runtimes
   clang libclang-rt-14-dev

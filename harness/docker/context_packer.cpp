@@ -453,21 +453,29 @@ util::Result<ContextPacker> ContextPacker::open(const ContextSource& source) {
 util::Result<size_t> ContextPacker::read(char* buffer, size_t capacity) {
   State& s = *state_;
   if (s.failure) return *s.failure;
-  if (capacity == 0) return size_t{0};
-  while (s.pending_offset == s.pending.size() && s.phase != State::Phase::Done) {
-    s.pending.clear();
-    s.pending_offset = 0;
-    if (auto status = s.step(); !status) {
-      s.failure = status.error();
-      return status.error();
+  // Fills the buffer rather than handing out one step's bytes: libcurl sends
+  // each read as its own HTTP chunk, and a context of small files would
+  // otherwise go out as one write (and one poll) per 512-byte header.
+  size_t filled = 0;
+  while (filled < capacity) {
+    if (s.pending_offset == s.pending.size()) {
+      if (s.phase == State::Phase::Done) break;
+      s.pending.clear();
+      s.pending_offset = 0;
+      if (auto status = s.step(); !status) {
+        s.failure = status.error();
+        return status.error();
+      }
+      s.peak_buffered = std::max(s.peak_buffered, s.pending.size());
+      continue;
     }
-    s.peak_buffered = std::max(s.peak_buffered, s.pending.size());
+    const size_t n = std::min(capacity - filled, s.pending.size() - s.pending_offset);
+    std::memcpy(buffer + filled, s.pending.data() + s.pending_offset, n);
+    s.pending_offset += n;
+    filled += n;
   }
-  const size_t n = std::min(capacity, s.pending.size() - s.pending_offset);
-  std::memcpy(buffer, s.pending.data() + s.pending_offset, n);
-  s.pending_offset += n;
-  s.stats.bytes += n;
-  return n;
+  s.stats.bytes += filled;
+  return filled;
 }
 
 std::string ContextPacker::dockerfile_in_context() const { return state_->dockerfile_name; }

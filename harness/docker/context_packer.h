@@ -81,8 +81,9 @@ class ContextPacker {
   ContextPacker& operator=(const ContextPacker&) = delete;
   ~ContextPacker();
 
-  // Writes up to `capacity` bytes of the tar stream into `buffer`; 0 at the
-  // end. After an error every later call returns the same error.
+  // Writes `capacity` bytes of the tar stream into `buffer`, fewer only at
+  // its end; 0 after the end. After an error every later call returns the
+  // same error (bytes already produced by a failing call are dropped).
   util::Result<size_t> read(char* buffer, size_t capacity);
 
   // The `dockerfile` query value: the Dockerfile's path inside the tar.

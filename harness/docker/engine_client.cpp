@@ -204,11 +204,42 @@ struct EngineClient::Call {
   long connect_timeout_s = 10;
 };
 
-EngineClient::EngineClient(Endpoint endpoint) : endpoint_(std::move(endpoint)) { ensure_curl_initialized(); }
+// Idle easy handles, each with its connection to the daemon kept open: a
+// fresh connection made every call ~0.5 ms slower (the daemon's first
+// response on a connection is the slow one), which is 1% of a warm no-op
+// build for each of ping, build and image inspect.
+struct EngineClient::HandlePool {
+  static constexpr size_t kMaxIdle = 4;
+  std::mutex mutex;
+  std::vector<EasyHandle> idle;
+
+  EasyHandle take() {
+    {
+      std::lock_guard lock(mutex);
+      if (!idle.empty()) {
+        EasyHandle handle = std::move(idle.back());
+        idle.pop_back();
+        curl_easy_reset(handle.get());  // options go, the open connection stays
+        return handle;
+      }
+    }
+    return EasyHandle(curl_easy_init());
+  }
+
+  void give_back(EasyHandle handle) {
+    std::lock_guard lock(mutex);
+    if (idle.size() < kMaxIdle) idle.push_back(std::move(handle));
+  }
+};
+
+EngineClient::EngineClient(Endpoint endpoint)
+    : endpoint_(std::move(endpoint)), handles_(std::make_unique<HandlePool>()) {
+  ensure_curl_initialized();
+}
 EngineClient::~EngineClient() = default;
 
 util::Result<EngineClient::Outcome> EngineClient::perform(const Call& call) {
-  EasyHandle handle(curl_easy_init());
+  EasyHandle handle = handles_->take();
   if (!handle) return util::error("libcurl: cannot create a handle");
   CURL* h = handle.get();
   Transfer transfer;
@@ -242,6 +273,10 @@ util::Result<EngineClient::Outcome> EngineClient::perform(const Call& call) {
   curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
   curl_easy_setopt(h, CURLOPT_XFERINFODATA, &transfer);
   curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+  // A kept connection is used again only while it is young: well inside any
+  // idle timeout a daemon may set, so a streamed body (which cannot be
+  // rewound to retry) never starts on a connection the daemon just closed.
+  curl_easy_setopt(h, CURLOPT_MAXAGE_CONN, 30L);
   // Large reads: the build stream and context upload move megabytes.
   curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024L);
   curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L * 1024L);
@@ -270,6 +305,7 @@ util::Result<EngineClient::Outcome> EngineClient::perform(const Call& call) {
   curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  handles_->give_back(std::move(handle));  // libcurl has closed the connection if it is unusable
   if (debug_http()) {
     std::fprintf(stderr, "%s %s%s -> %ld\n", call.method.c_str(), endpoint_.describe().c_str(), call.path.c_str(),
                  status);

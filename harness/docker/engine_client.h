@@ -1,7 +1,8 @@
 #pragma once
 // The Docker Engine API over libcurl: one client per endpoint, one CURL easy
-// handle per call (calls may run concurrently from several threads, e.g. the
-// build request and a cancel). The API version is negotiated once through
+// handle per call in flight (calls may run concurrently from several
+// threads, e.g. the build request and a cancel). Finished handles are kept
+// with their connection open, so a command's calls share one connection. The API version is negotiated once through
 // /_ping (min(our maximum, the daemon's)) unless DOCKER_API_VERSION pins it.
 #include <atomic>
 #include <cstdint>
@@ -128,7 +129,10 @@ class EngineClient {
   util::Result<std::string> versioned(const std::string& path);
   util::Result<nlohmann::json> get_json(const std::string& path);
 
+  struct HandlePool;
+
   Endpoint endpoint_;
+  std::unique_ptr<HandlePool> handles_;
   const std::atomic<bool>* interrupt_ = nullptr;
   std::mutex version_mutex_;
   std::optional<std::string> api_version_;

@@ -1,0 +1,109 @@
+// The engine client's transport against a fake daemon on a Unix socket that
+// speaks just enough HTTP/1.1 (keep-alive, Content-Length bodies): the calls
+// of one client share one connection, and a daemon that closes connections
+// costs nothing but new ones.
+#include <catch2/catch.hpp>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "docker/engine_client.h"
+#include "util/fd.h"
+#include "util/temp_dir.h"
+
+using namespace buildbench;
+
+namespace {
+
+// Answers every request on a connection with `{}` and API-Version 1.41
+// until the client hangs up; with close_each, closes after each answer.
+class KeepAliveDaemon {
+ public:
+  KeepAliveDaemon(const std::filesystem::path& socket, bool close_each) : close_each_(close_each) {
+    listener_ = util::Fd(::socket(AF_UNIX, SOCK_STREAM, 0));
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", socket.c_str());
+    REQUIRE(::bind(listener_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(listener_.get(), 8) == 0);
+    acceptor_ = std::thread([this] { accept_loop(); });
+  }
+  ~KeepAliveDaemon() {
+    ::shutdown(listener_.get(), SHUT_RDWR);
+    acceptor_.join();
+    for (auto& thread : connections_) thread.join();
+  }
+  int connections() const { return accepted_.load(); }
+  int requests() const { return requests_.load(); }
+
+ private:
+  void accept_loop() {
+    while (true) {
+      const int fd = ::accept(listener_.get(), nullptr, nullptr);
+      if (fd < 0) return;
+      ++accepted_;
+      connections_.emplace_back([this, fd] { serve(util::Fd(fd)); });
+    }
+  }
+  void serve(util::Fd connection) {
+    std::string pending;
+    char buffer[4096];
+    while (true) {
+      const size_t end = pending.find("\r\n\r\n");
+      if (end == std::string::npos) {
+        const ssize_t n = ::read(connection.get(), buffer, sizeof buffer);
+        if (n <= 0) return;
+        pending.append(buffer, static_cast<size_t>(n));
+        continue;
+      }
+      pending.erase(0, end + 4);  // the calls used here send no body
+      ++requests_;
+      const std::string answer = std::string("HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\n") +
+                                 (close_each_ ? "Connection: close\r\n" : "") + "Content-Length: 2\r\n\r\n{}";
+      if (::write(connection.get(), answer.data(), answer.size()) != static_cast<ssize_t>(answer.size())) return;
+      if (close_each_) return;
+    }
+  }
+  bool close_each_;
+  util::Fd listener_;
+  std::thread acceptor_;
+  std::vector<std::thread> connections_;  // touched by the acceptor only, joined after it
+  std::atomic<int> accepted_{0};
+  std::atomic<int> requests_{0};
+};
+
+}  // namespace
+
+TEST_CASE("one client's calls share one connection to the daemon", "[engine_client]") {
+  util::TempDir dir("bb-client-");
+  const auto socket = dir.path() / "fake.sock";
+  KeepAliveDaemon daemon(socket, false);
+  {
+    docker::EngineClient client(docker::Endpoint::unix_socket(socket));
+    REQUIRE(client.ping());
+    REQUIRE(client.inspect_image("sha256:abc"));
+    REQUIRE(client.version());
+    REQUIRE(client.info());
+  }
+  CHECK(daemon.requests() == 4);
+  CHECK(daemon.connections() == 1);
+}
+
+TEST_CASE("a daemon that closes each connection gets a new one per call", "[engine_client]") {
+  util::TempDir dir("bb-client-");
+  const auto socket = dir.path() / "fake.sock";
+  KeepAliveDaemon daemon(socket, true);
+  {
+    docker::EngineClient client(docker::Endpoint::unix_socket(socket));
+    REQUIRE(client.ping());
+    REQUIRE(client.inspect_image("sha256:abc"));
+    REQUIRE(client.version());
+  }
+  CHECK(daemon.requests() == 3);
+  CHECK(daemon.connections() == 3);
+}
