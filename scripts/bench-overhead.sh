@@ -37,8 +37,12 @@ run_cli() { DOCKER_BUILDKIT=1 /usr/bin/docker build -q -t "$tag" "$ctx" >/dev/nu
 names=(buildbench buildbench_tar raw cli)
 declare -A samples
 for name in "${names[@]}"; do "run_$name"; done  # warm everything up
+# The order rotates each round: a build right after a session build or a
+# CLI build can find the daemon still cleaning up, and a fixed order would
+# charge that to whichever comes next every time.
 for ((i = 0; i < runs; i++)); do
-  for name in "${names[@]}"; do
+  for ((k = 0; k < ${#names[@]}; k++)); do
+    name=${names[(i + k) % ${#names[@]}]}
     start=$(date +%s%N)
     "run_$name"
     end=$(date +%s%N)

@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <future>
+
 #include "builder/run_build.h"
 #include "cli/commands.h"
 #include "cli/daemon_connection.h"
@@ -105,8 +107,16 @@ void register_build_command(CLI::App& app) {
       }
       request.build_args[arg.substr(0, equals)] = arg.substr(equals + 1);
     }
-    auto client = connect_from_environment();
+    auto client = client_from_environment();
+    // The /_ping (reachability and API version) overlaps reading the
+    // Dockerfile and walking the context; the build request waits for it.
+    auto reachable = std::async(std::launch::async, [&client] { return client->ping(); });
     auto record = builder::run_build(*client, request);
+    if (auto ping = reachable.get(); !ping) {
+      print_error(ping.error().message);
+      finish(kExitNoDaemon);
+      return;
+    }
     if (!record) {
       print_error(record.error().message);
       finish(kExitBadInput);

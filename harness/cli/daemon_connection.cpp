@@ -5,13 +5,17 @@
 
 namespace buildbench::cli {
 
-std::unique_ptr<docker::EngineClient> connect_from_environment() {
+std::unique_ptr<docker::EngineClient> client_from_environment() {
   auto endpoint = docker::Endpoint::from_environment();
   if (!endpoint) {
     print_error(endpoint.error().message);
     finish(kExitBadInput);
   }
-  auto client = std::make_unique<docker::EngineClient>(*endpoint);
+  return std::make_unique<docker::EngineClient>(*endpoint);
+}
+
+std::unique_ptr<docker::EngineClient> connect_from_environment() {
+  auto client = client_from_environment();
   if (auto ping = client->ping(); !ping) {
     print_error(ping.error().message);
     finish(kExitNoDaemon);

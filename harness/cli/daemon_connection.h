@@ -9,5 +9,8 @@
 namespace buildbench::cli {
 
 std::unique_ptr<docker::EngineClient> connect_from_environment();
+// The same client without the /_ping: for a command that checks the daemon
+// itself, e.g. with ping() on another thread while it prepares its work.
+std::unique_ptr<docker::EngineClient> client_from_environment();
 
 }  // namespace buildbench::cli

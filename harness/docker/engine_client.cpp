@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 namespace buildbench::docker {
 namespace {
@@ -232,6 +233,10 @@ struct EngineClient::HandlePool {
   }
 };
 
+void start_transport_setup() {
+  std::thread([] { ensure_curl_initialized(); }).detach();
+}
+
 EngineClient::EngineClient(Endpoint endpoint)
     : endpoint_(std::move(endpoint)), handles_(std::make_unique<HandlePool>()) {
   ensure_curl_initialized();
@@ -344,6 +349,11 @@ util::Result<EngineClient::Outcome> EngineClient::perform(const Call& call) {
 }
 
 util::Result<PingInfo> EngineClient::ping() {
+  std::lock_guard asking(negotiation_mutex_);
+  return ping_daemon();
+}
+
+util::Result<PingInfo> EngineClient::ping_daemon() {
   Call call;
   call.method = "GET";
   call.path = "/_ping";
@@ -372,16 +382,19 @@ util::Result<PingInfo> EngineClient::ping() {
   return info;
 }
 
+std::optional<std::string> EngineClient::known_api_version() {
+  std::lock_guard lock(version_mutex_);
+  if (!api_version_ && endpoint_.pinned_api_version) api_version_ = *endpoint_.pinned_api_version;
+  return api_version_;
+}
+
 util::Result<std::string> EngineClient::api_version() {
-  {
-    std::lock_guard lock(version_mutex_);
-    if (api_version_) return *api_version_;
-    if (endpoint_.pinned_api_version) {
-      api_version_ = *endpoint_.pinned_api_version;
-      return *api_version_;
-    }
-  }
-  auto info = ping();  // negotiates when the daemon is recent enough
+  if (auto known = known_api_version()) return *known;
+  // One /_ping at a time: a caller that comes while another thread's ping is
+  // out waits for its answer instead of asking again.
+  std::lock_guard asking(negotiation_mutex_);
+  if (auto known = known_api_version()) return *known;
+  auto info = ping_daemon();  // negotiates when the daemon is recent enough
   if (!info) return info.error();
   std::lock_guard lock(version_mutex_);
   if (!api_version_) {

@@ -73,6 +73,8 @@ class EngineClient {
 
   const Endpoint& endpoint() const { return endpoint_; }
 
+  // Safe to call from another thread while this one goes on: a versioned
+  // call made meanwhile waits for the ping's answer rather than pinging too.
   util::Result<PingInfo> ping();
   // The version in use for versioned paths; negotiates on first use.
   util::Result<std::string> api_version();
@@ -125,6 +127,8 @@ class EngineClient {
     std::map<std::string, std::string> headers;  // lower-case names
   };
   util::Result<Outcome> perform(const Call& call);
+  util::Result<PingInfo> ping_daemon();  // holding negotiation_mutex_
+  std::optional<std::string> known_api_version();
   util::Result<Outcome> call_versioned(Call call);
   util::Result<std::string> versioned(const std::string& path);
   util::Result<nlohmann::json> get_json(const std::string& path);
@@ -134,9 +138,16 @@ class EngineClient {
   Endpoint endpoint_;
   std::unique_ptr<HandlePool> handles_;
   const std::atomic<bool>* interrupt_ = nullptr;
+  std::mutex negotiation_mutex_;  // held while a /_ping is out
   std::mutex version_mutex_;
   std::optional<std::string> api_version_;
 };
+
+// Runs libcurl's global set-up (it loads OpenSSL's configuration: ~0.7 ms)
+// on a thread of its own, so that it overlaps what the process does before
+// its first call; the first EngineClient waits for it. Optional: a client
+// sets libcurl up itself when nobody started it.
+void start_transport_setup();
 
 // "1.41" < "1.47": compares dotted API versions numerically.
 int compare_api_versions(std::string_view a, std::string_view b);

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,7 +26,9 @@ namespace {
 // until the client hangs up; with close_each, closes after each answer.
 class KeepAliveDaemon {
  public:
-  KeepAliveDaemon(const std::filesystem::path& socket, bool close_each) : close_each_(close_each) {
+  KeepAliveDaemon(const std::filesystem::path& socket, bool close_each,
+                  std::chrono::milliseconds delay = std::chrono::milliseconds(0))
+      : close_each_(close_each), delay_(delay) {
     listener_ = util::Fd(::socket(AF_UNIX, SOCK_STREAM, 0));
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
@@ -63,6 +67,7 @@ class KeepAliveDaemon {
       }
       pending.erase(0, end + 4);  // the calls used here send no body
       ++requests_;
+      std::this_thread::sleep_for(delay_);
       const std::string answer = std::string("HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\n") +
                                  (close_each_ ? "Connection: close\r\n" : "") + "Content-Length: 2\r\n\r\n{}";
       if (::write(connection.get(), answer.data(), answer.size()) != static_cast<ssize_t>(answer.size())) return;
@@ -70,6 +75,7 @@ class KeepAliveDaemon {
     }
   }
   bool close_each_;
+  std::chrono::milliseconds delay_;
   util::Fd listener_;
   std::thread acceptor_;
   std::vector<std::thread> connections_;  // touched by the acceptor only, joined after it
@@ -106,4 +112,19 @@ TEST_CASE("a daemon that closes each connection gets a new one per call", "[engi
   }
   CHECK(daemon.requests() == 3);
   CHECK(daemon.connections() == 3);
+}
+
+TEST_CASE("a versioned call made while a ping is out waits for its answer", "[engine_client]") {
+  util::TempDir dir("bb-client-");
+  const auto socket = dir.path() / "fake.sock";
+  // Each answer takes 300 ms: the second call surely comes while the ping is out.
+  KeepAliveDaemon daemon(socket, false, std::chrono::milliseconds(300));
+  docker::EngineClient client(docker::Endpoint::unix_socket(socket));
+  auto ping = std::async(std::launch::async, [&client] { return client.ping(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto version = client.api_version();
+  REQUIRE(version);
+  CHECK(*version == "1.41");
+  REQUIRE(ping.get());
+  CHECK(daemon.requests() == 1);  // the one /_ping, not a second
 }
