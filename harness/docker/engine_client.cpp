@@ -238,12 +238,13 @@ void start_transport_setup() {
 }
 
 EngineClient::EngineClient(Endpoint endpoint)
-    : endpoint_(std::move(endpoint)), handles_(std::make_unique<HandlePool>()) {
-  ensure_curl_initialized();
-}
+    : endpoint_(std::move(endpoint)), handles_(std::make_unique<HandlePool>()) {}
 EngineClient::~EngineClient() = default;
 
 util::Result<EngineClient::Outcome> EngineClient::perform(const Call& call) {
+  // At the first call, not at construction: a command can make its client
+  // and prepare its work while start_transport_setup() is still running.
+  ensure_curl_initialized();
   EasyHandle handle = handles_->take();
   if (!handle) return util::error("libcurl: cannot create a handle");
   CURL* h = handle.get();

@@ -145,8 +145,8 @@ class EngineClient {
 
 // Runs libcurl's global set-up (it loads OpenSSL's configuration: ~0.7 ms)
 // on a thread of its own, so that it overlaps what the process does before
-// its first call; the first EngineClient waits for it. Optional: a client
-// sets libcurl up itself when nobody started it.
+// its first call; the first call waits for it. Optional: the first call sets
+// libcurl up itself when nobody started it.
 void start_transport_setup();
 
 // "1.41" < "1.47": compares dotted API versions numerically.
