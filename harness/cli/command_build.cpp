@@ -108,14 +108,22 @@ void register_build_command(CLI::App& app) {
       request.build_args[arg.substr(0, equals)] = arg.substr(equals + 1);
     }
     auto client = client_from_environment();
-    // The /_ping (reachability and API version) overlaps reading the
-    // Dockerfile and walking the context; the build request waits for it.
-    auto reachable = std::async(std::launch::async, [&client] { return client->ping(); });
+    // When the API version is not known yet, the /_ping that negotiates it
+    // overlaps reading the Dockerfile and walking the context; the build
+    // request waits for it. When it is, no /_ping is made unless the build
+    // fails: then it tells "no daemon" (exit 3) from the rest.
+    std::future<util::Result<docker::PingInfo>> reachable;
+    if (!client->knows_api_version()) {
+      reachable = std::async(std::launch::async, [&client] { return client->ping(); });
+    }
     auto record = builder::run_build(*client, request);
-    if (auto ping = reachable.get(); !ping) {
-      print_error(ping.error().message);
-      finish(kExitNoDaemon);
-      return;
+    if (reachable.valid() || !record) {
+      auto ping = reachable.valid() ? reachable.get() : client->ping();
+      if (!ping) {
+        print_error(ping.error().message);
+        finish(kExitNoDaemon);
+        return;
+      }
     }
     if (!record) {
       print_error(record.error().message);

@@ -1,5 +1,7 @@
 #include "docker/engine_client.h"
 
+#include "docker/api_version_memo.h"
+
 #include <curl/curl.h>
 #include <unistd.h>
 
@@ -379,6 +381,7 @@ util::Result<PingInfo> EngineClient::ping_daemon() {
       compare_api_versions(info.api_version, kClientMinApiVersion) >= 0) {
     api_version_ = compare_api_versions(info.api_version, kClientMaxApiVersion) < 0 ? info.api_version
                                                                                     : std::string(kClientMaxApiVersion);
+    if (endpoint_.kind == Endpoint::Kind::Unix) ApiVersionMemo().remember(endpoint_.socket_path, *api_version_);
   }
   return info;
 }
@@ -386,8 +389,20 @@ util::Result<PingInfo> EngineClient::ping_daemon() {
 std::optional<std::string> EngineClient::known_api_version() {
   std::lock_guard lock(version_mutex_);
   if (!api_version_ && endpoint_.pinned_api_version) api_version_ = *endpoint_.pinned_api_version;
+  if (!api_version_ && !memo_consulted_ && endpoint_.kind == Endpoint::Kind::Unix) {
+    memo_consulted_ = true;
+    // What an earlier process negotiated with this very daemon, if it is
+    // one this client speaks (another buildbench build may have other limits).
+    auto remembered = ApiVersionMemo().recall(endpoint_.socket_path);
+    if (remembered && compare_api_versions(*remembered, kClientMinApiVersion) >= 0 &&
+        compare_api_versions(*remembered, kClientMaxApiVersion) <= 0) {
+      api_version_ = std::move(remembered);
+    }
+  }
   return api_version_;
 }
+
+bool EngineClient::knows_api_version() { return known_api_version().has_value(); }
 
 util::Result<std::string> EngineClient::api_version() {
   if (auto known = known_api_version()) return *known;

@@ -76,8 +76,12 @@ class EngineClient {
   // Safe to call from another thread while this one goes on: a versioned
   // call made meanwhile waits for the ping's answer rather than pinging too.
   util::Result<PingInfo> ping();
-  // The version in use for versioned paths; negotiates on first use.
+  // The version in use for versioned paths: DOCKER_API_VERSION, else the one
+  // an earlier process negotiated with the daemon now on this Unix socket
+  // (ApiVersionMemo), else negotiated through /_ping on first use.
+  // knows_api_version(): whether that needs no /_ping.
   util::Result<std::string> api_version();
+  bool knows_api_version();
 
   util::Result<nlohmann::json> version();
   util::Result<nlohmann::json> info();
@@ -141,6 +145,7 @@ class EngineClient {
   std::mutex negotiation_mutex_;  // held while a /_ping is out
   std::mutex version_mutex_;
   std::optional<std::string> api_version_;
+  bool memo_consulted_ = false;
 };
 
 // Runs libcurl's global set-up (it loads OpenSSL's configuration: ~0.7 ms)

@@ -9,11 +9,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 #include <future>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "docker/api_version_memo.h"
 #include "docker/engine_client.h"
 #include "util/fd.h"
 #include "util/temp_dir.h"
@@ -44,6 +48,10 @@ class KeepAliveDaemon {
   }
   int connections() const { return accepted_.load(); }
   int requests() const { return requests_.load(); }
+  std::vector<std::string> request_lines() const {
+    std::lock_guard lock(mutex_);
+    return request_lines_;
+  }
 
  private:
   void accept_loop() {
@@ -65,6 +73,10 @@ class KeepAliveDaemon {
         pending.append(buffer, static_cast<size_t>(n));
         continue;
       }
+      {
+        std::lock_guard lock(mutex_);
+        request_lines_.push_back(pending.substr(0, pending.find("\r\n")));
+      }
       pending.erase(0, end + 4);  // the calls used here send no body
       ++requests_;
       std::this_thread::sleep_for(delay_);
@@ -81,6 +93,8 @@ class KeepAliveDaemon {
   std::vector<std::thread> connections_;  // touched by the acceptor only, joined after it
   std::atomic<int> accepted_{0};
   std::atomic<int> requests_{0};
+  mutable std::mutex mutex_;
+  std::vector<std::string> request_lines_;
 };
 
 }  // namespace
@@ -127,4 +141,90 @@ TEST_CASE("a versioned call made while a ping is out waits for its answer", "[en
   CHECK(*version == "1.41");
   REQUIRE(ping.get());
   CHECK(daemon.requests() == 1);  // the one /_ping, not a second
+}
+
+namespace {
+
+// A listening Unix socket, as a daemon's.
+util::Fd listen_on(const std::filesystem::path& path) {
+  util::Fd fd(::socket(AF_UNIX, SOCK_STREAM, 0));
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
+  REQUIRE(::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  REQUIRE(::listen(fd.get(), 1) == 0);
+  return fd;
+}
+
+}  // namespace
+
+TEST_CASE("the API version memo answers only for the daemon that was asked", "[engine_client][memo]") {
+  util::TempDir dir("bb-memo-");
+  const docker::ApiVersionMemo memo(dir.path() / "state" / "api-versions");
+  const auto socket = dir.path() / "d.sock";
+  CHECK_FALSE(memo.recall(socket));  // no socket at all
+  {
+    util::Fd daemon = listen_on(socket);
+    CHECK_FALSE(memo.recall(socket));
+    memo.remember(socket, "1.41");
+    CHECK(memo.recall(socket) == std::optional<std::string>("1.41"));
+    memo.remember(socket, "1.43");
+    CHECK(memo.recall(socket) == std::optional<std::string>("1.43"));
+  }
+  // The daemon restarts: a new socket at the same path is a new daemon.
+  std::filesystem::remove(socket);
+  util::Fd restarted = listen_on(socket);
+  CHECK_FALSE(memo.recall(socket));
+  // A plain file is no daemon: nothing is remembered for it.
+  const auto not_a_socket = dir.path() / "file";
+  std::ofstream(not_a_socket) << "x";
+  memo.remember(not_a_socket, "1.41");
+  CHECK_FALSE(memo.recall(not_a_socket));
+}
+
+TEST_CASE("the API version memo keeps the newest entries", "[engine_client][memo]") {
+  util::TempDir dir("bb-memo-");
+  const docker::ApiVersionMemo memo(dir.path() / "api-versions");
+  std::vector<util::Fd> daemons;
+  const size_t count = docker::ApiVersionMemo::kMaxEntries + 2;
+  for (size_t i = 0; i < count; ++i) {
+    const auto socket = dir.path() / ("d" + std::to_string(i) + ".sock");
+    daemons.push_back(listen_on(socket));
+    memo.remember(socket, "1." + std::to_string(30 + i));
+  }
+  CHECK_FALSE(memo.recall(dir.path() / "d0.sock"));
+  CHECK_FALSE(memo.recall(dir.path() / "d1.sock"));
+  CHECK(memo.recall(dir.path() / "d2.sock") == std::optional<std::string>("1.32"));
+  CHECK(memo.recall(dir.path() / ("d" + std::to_string(count - 1) + ".sock")) ==
+        std::optional<std::string>("1." + std::to_string(30 + count - 1)));
+}
+
+TEST_CASE("a second client of the same daemon needs no /_ping", "[engine_client][memo]") {
+  util::TempDir dir("bb-client-");
+  const auto socket = dir.path() / "fake.sock";
+  // The memo lives in XDG_RUNTIME_DIR: this test's own.
+  const char* saved = std::getenv("XDG_RUNTIME_DIR");
+  const std::string saved_value = saved != nullptr ? saved : "";
+  ::setenv("XDG_RUNTIME_DIR", dir.path().c_str(), 1);
+  KeepAliveDaemon daemon(socket, false);
+  {
+    docker::EngineClient first(docker::Endpoint::unix_socket(socket));
+    CHECK_FALSE(first.knows_api_version());
+    REQUIRE(first.inspect_image("sha256:abc"));  // negotiates: /_ping first
+  }
+  {
+    docker::EngineClient second(docker::Endpoint::unix_socket(socket));
+    CHECK(second.knows_api_version());
+    REQUIRE(second.inspect_image("sha256:abc"));
+  }
+  if (saved != nullptr) {
+    ::setenv("XDG_RUNTIME_DIR", saved_value.c_str(), 1);
+  } else {
+    ::unsetenv("XDG_RUNTIME_DIR");
+  }
+  const auto lines = daemon.request_lines();
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == "GET /_ping HTTP/1.1");
+  CHECK(lines[1].rfind("GET /v1.41/images/", 0) == 0);
+  CHECK(lines[2].rfind("GET /v1.41/images/", 0) == 0);
 }
