@@ -1,5 +1,9 @@
 #include "support/test_support.h"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <cstdlib>
@@ -89,5 +93,18 @@ std::string ensure_busybox_image(docker::EngineClient& client) {
 }
 
 std::string unique_token() { return util::random_hex(8); }
+
+util::Fd listen_unix_socket(const std::filesystem::path& path, int backlog) {
+  util::Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.string().size() >= sizeof address.sun_path) throw std::runtime_error("socket path too long: " + path.string());
+  std::memcpy(address.sun_path, path.c_str(), path.string().size() + 1);
+  if (!fd.valid() || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::listen(fd.get(), backlog) != 0) {
+    throw std::runtime_error("cannot listen on " + path.string() + ": " + std::strerror(errno));
+  }
+  return fd;
+}
 
 }  // namespace buildbench::test

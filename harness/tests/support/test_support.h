@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <string>
 
+#include "util/fd.h"
+
 namespace buildbench::test {
 
 // Path of a file under harness/tests/data.
@@ -30,5 +32,9 @@ std::string ensure_busybox_image(docker::EngineClient& client);
 // A unique token for names and file contents, so tests never hit a cache
 // entry another run left behind.
 std::string unique_token();
+
+// A Unix socket bound at `path` and listening, as a daemon's (for fakes of
+// one); throws when the path cannot be bound.
+util::Fd listen_unix_socket(const std::filesystem::path& path, int backlog = 8);
 
 }  // namespace buildbench::test

@@ -3,7 +3,6 @@
 // None of them may crash or hang; each must say what happened.
 #include <catch2/catch.hpp>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <string>
@@ -24,12 +23,7 @@ namespace {
 class FakeDaemon {
  public:
   FakeDaemon(const std::filesystem::path& socket, std::string response) : response_(std::move(response)) {
-    listener_ = util::Fd(::socket(AF_UNIX, SOCK_STREAM, 0));
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", socket.c_str());
-    REQUIRE(::bind(listener_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(::listen(listener_.get(), 1) == 0);
+    listener_ = test::listen_unix_socket(socket, 1);
     thread_ = std::thread([this] { serve(); });
   }
   ~FakeDaemon() { thread_.join(); }

@@ -4,7 +4,6 @@
 // costs nothing but new ones.
 #include <catch2/catch.hpp>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,6 +18,7 @@
 
 #include "docker/api_version_memo.h"
 #include "docker/engine_client.h"
+#include "support/test_support.h"
 #include "util/fd.h"
 #include "util/temp_dir.h"
 
@@ -33,12 +33,7 @@ class KeepAliveDaemon {
   KeepAliveDaemon(const std::filesystem::path& socket, bool close_each,
                   std::chrono::milliseconds delay = std::chrono::milliseconds(0))
       : close_each_(close_each), delay_(delay) {
-    listener_ = util::Fd(::socket(AF_UNIX, SOCK_STREAM, 0));
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", socket.c_str());
-    REQUIRE(::bind(listener_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(::listen(listener_.get(), 8) == 0);
+    listener_ = test::listen_unix_socket(socket);
     acceptor_ = std::thread([this] { accept_loop(); });
   }
   ~KeepAliveDaemon() {
@@ -143,28 +138,13 @@ TEST_CASE("a versioned call made while a ping is out waits for its answer", "[en
   CHECK(daemon.requests() == 1);  // the one /_ping, not a second
 }
 
-namespace {
-
-// A listening Unix socket, as a daemon's.
-util::Fd listen_on(const std::filesystem::path& path) {
-  util::Fd fd(::socket(AF_UNIX, SOCK_STREAM, 0));
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
-  REQUIRE(::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  REQUIRE(::listen(fd.get(), 1) == 0);
-  return fd;
-}
-
-}  // namespace
-
 TEST_CASE("the API version memo answers only for the daemon that was asked", "[engine_client][memo]") {
   util::TempDir dir("bb-memo-");
   const docker::ApiVersionMemo memo(dir.path() / "state" / "api-versions");
   const auto socket = dir.path() / "d.sock";
   CHECK_FALSE(memo.recall(socket));  // no socket at all
   {
-    util::Fd daemon = listen_on(socket);
+    util::Fd daemon = test::listen_unix_socket(socket);
     CHECK_FALSE(memo.recall(socket));
     memo.remember(socket, "1.41");
     CHECK(memo.recall(socket) == std::optional<std::string>("1.41"));
@@ -173,7 +153,7 @@ TEST_CASE("the API version memo answers only for the daemon that was asked", "[e
   }
   // The daemon restarts: a new socket at the same path is a new daemon.
   std::filesystem::remove(socket);
-  util::Fd restarted = listen_on(socket);
+  util::Fd restarted = test::listen_unix_socket(socket);
   CHECK_FALSE(memo.recall(socket));
   // A plain file is no daemon: nothing is remembered for it.
   const auto not_a_socket = dir.path() / "file";
@@ -189,7 +169,7 @@ TEST_CASE("the API version memo keeps the newest entries", "[engine_client][memo
   const size_t count = docker::ApiVersionMemo::kMaxEntries + 2;
   for (size_t i = 0; i < count; ++i) {
     const auto socket = dir.path() / ("d" + std::to_string(i) + ".sock");
-    daemons.push_back(listen_on(socket));
+    daemons.push_back(test::listen_unix_socket(socket));
     memo.remember(socket, "1." + std::to_string(30 + i));
   }
   CHECK_FALSE(memo.recall(dir.path() / "d0.sock"));
