@@ -8,13 +8,10 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "docker/engine_client.h"
 
 namespace {
 
 int run(int argc, char** argv) {
-  // Most commands talk to the daemon: libcurl's set-up overlaps the parsing.
-  buildbench::docker::start_transport_setup();
   CLI::App app{"buildbench: measure how fast Docker images build.\n"
                "Exit codes: 0 ok, 1 a build or check failed, 2 bad input, 3 daemon unreachable, "
                "130 interrupted, 70 internal error."};

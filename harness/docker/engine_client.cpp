@@ -13,7 +13,6 @@
 #include <cstring>
 #include <memory>
 #include <sstream>
-#include <thread>
 
 namespace buildbench::docker {
 namespace {
@@ -235,18 +234,12 @@ struct EngineClient::HandlePool {
   }
 };
 
-void start_transport_setup() {
-  std::thread([] { ensure_curl_initialized(); }).detach();
-}
-
 EngineClient::EngineClient(Endpoint endpoint)
     : endpoint_(std::move(endpoint)), handles_(std::make_unique<HandlePool>()) {}
 EngineClient::~EngineClient() = default;
 
 util::Result<EngineClient::Outcome> EngineClient::perform(const Call& call) {
-  // At the first call, not at construction: a command can make its client
-  // and prepare its work while start_transport_setup() is still running.
-  ensure_curl_initialized();
+  ensure_curl_initialized();  // at the first call: a client that makes none costs nothing
   EasyHandle handle = handles_->take();
   if (!handle) return util::error("libcurl: cannot create a handle");
   CURL* h = handle.get();

@@ -148,12 +148,6 @@ class EngineClient {
   bool memo_consulted_ = false;
 };
 
-// Runs libcurl's global set-up (it loads OpenSSL's configuration: ~0.7 ms)
-// on a thread of its own, so that it overlaps what the process does before
-// its first call; the first call waits for it. Optional: the first call sets
-// libcurl up itself when nobody started it.
-void start_transport_setup();
-
 // "1.41" < "1.47": compares dotted API versions numerically.
 int compare_api_versions(std::string_view a, std::string_view b);
 // Percent-encodes a query value.
