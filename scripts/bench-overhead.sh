@@ -37,12 +37,15 @@ run_cli() { DOCKER_BUILDKIT=1 /usr/bin/docker build -q -t "$tag" "$ctx" >/dev/nu
 names=(buildbench buildbench_tar raw cli)
 declare -A samples
 for name in "${names[@]}"; do "run_$name"; done  # warm everything up
-# The order rotates each round: a build right after a session build or a
-# CLI build can find the daemon still cleaning up, and a fixed order would
-# charge that to whichever comes next every time.
+# The order changes each round, as a Williams square: over four rounds each
+# contender comes right after each other one exactly once. A build can find
+# the daemon still busy with the previous one (a session build's clean-up,
+# say); a fixed or merely rotated order would charge that to the same
+# contender every time.
+orders=("0 1 3 2" "1 2 0 3" "2 3 1 0" "3 0 2 1")
 for ((i = 0; i < runs; i++)); do
-  for ((k = 0; k < ${#names[@]}; k++)); do
-    name=${names[(i + k) % ${#names[@]}]}
+  for k in ${orders[i % 4]}; do
+    name=${names[k]}
     start=$(date +%s%N)
     "run_$name"
     end=$(date +%s%N)
@@ -58,8 +61,21 @@ for name in "${names[@]}"; do
   printf '%-34s %10s\n' "$name" "${med[$name]}"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a/b}'; }
+# The median over rounds of one round's ratio: the two were timed within the
+# same round, so the daemon's slow and fast spells (its disk syncs on this
+# shared machine moved whole runs by 10-20%) cancel out.
+paired() {
+  paste -d' ' <(tr ' ' '\n' <<<"${samples[$1]}" | grep .) <(tr ' ' '\n' <<<"${samples[$2]}" | grep .) |
+    awk '{print $1 / $2}' | sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'
+}
 echo
-echo "buildbench (session) / raw API call: $(ratio "${med[buildbench]}" "${med[raw]}")  (target <= 1.05)"
-echo "buildbench (session) / docker CLI:   $(ratio "${med[buildbench]}" "${med[cli]}")  (target <= 0.80)"
-echo "buildbench (tar) / raw API call:     $(ratio "${med[buildbench_tar]}" "${med[raw]}")"
+printf '%-38s %18s %16s %s\n' "" "ratio of medians" "paired median" "target"
+printf '%-38s %18s %16s %s\n' "buildbench (session) / raw API call" "$(ratio "${med[buildbench]}" "${med[raw]}")" \
+  "$(paired buildbench raw)" "<= 1.05"
+printf '%-38s %18s %16s %s\n' "buildbench (session) / docker CLI" "$(ratio "${med[buildbench]}" "${med[cli]}")" \
+  "$(paired buildbench cli)" "<= 0.80"
+printf '%-38s %18s %16s %s\n' "buildbench (tar) / raw API call" "$(ratio "${med[buildbench_tar]}" "${med[raw]}")" \
+  "$(paired buildbench_tar raw)" "<= 1.05"
+printf '%-38s %18s %16s %s\n' "buildbench (tar) / docker CLI" "$(ratio "${med[buildbench_tar]}" "${med[cli]}")" \
+  "$(paired buildbench_tar cli)" "<= 0.80"
 "$bin" build "$ctx" -t "$tag" --json >/dev/null && curl -s --unix-socket "$socket" -X DELETE "http://docker/v$api/images/$tag" >/dev/null || true
