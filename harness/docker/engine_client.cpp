@@ -1,7 +1,5 @@
 #include "docker/engine_client.h"
 
-#include "docker/api_version_memo.h"
-
 #include <curl/curl.h>
 #include <unistd.h>
 
@@ -13,6 +11,8 @@
 #include <cstring>
 #include <memory>
 #include <sstream>
+
+#include "docker/api_version_memo.h"
 
 namespace buildbench::docker {
 namespace {

@@ -2,8 +2,10 @@
 // The Docker Engine API over libcurl: one client per endpoint, one CURL easy
 // handle per call in flight (calls may run concurrently from several
 // threads, e.g. the build request and a cancel). Finished handles are kept
-// with their connection open, so a command's calls share one connection. The API version is negotiated once through
-// /_ping (min(our maximum, the daemon's)) unless DOCKER_API_VERSION pins it.
+// with their connection open, so a command's calls share one connection.
+// The API version is negotiated through /_ping (min(our maximum, the
+// daemon's)) unless DOCKER_API_VERSION pins it, and remembered per daemon
+// across processes (api_version_memo.h).
 #include <atomic>
 #include <cstdint>
 #include <functional>
