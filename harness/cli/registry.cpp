@@ -1,40 +1,36 @@
 #include "cli/commands.h"
 
+#include <array>
 #include <string_view>
 
 namespace buildbench::cli {
 namespace {
 
+// One function per command, with the names it adds (register_fixture_commands
+// adds two top-level commands, fixture and proxy; the other second names are empty).
 struct CommandEntry {
-  std::string_view name;
   void (*add)(CLI::App&);
+  std::array<std::string_view, 2> names;
 };
 
-// Every top-level command, by the name it is called with (one function may
-// add several: fixture and proxy).
 constexpr CommandEntry kCommands[] = {
-    {"daemon", register_daemon_command},   {"doctor", register_doctor_command},
-    {"build", register_build_command},     {"run", register_run_command},
-    {"merge", register_merge_command},     {"fixture", register_fixture_commands},
-    {"proxy", register_fixture_commands},  {"images", register_images_command},
-    {"report", register_report_command},   {"compare", register_compare_command},
-    {"validate", register_validate_command},
+    {register_daemon_command, {"daemon"}},   {register_doctor_command, {"doctor"}},
+    {register_build_command, {"build"}},     {register_run_command, {"run"}},
+    {register_merge_command, {"merge"}},     {register_fixture_commands, {"fixture", "proxy"}},
+    {register_images_command, {"images"}},   {register_report_command, {"report"}},
+    {register_compare_command, {"compare"}}, {register_validate_command, {"validate"}},
 };
 
 }  // namespace
 
 void register_all_commands(CLI::App& app) {
-  for (size_t i = 0; i < std::size(kCommands); ++i) {
-    bool added_already = false;
-    for (size_t j = 0; j < i; ++j) added_already = added_already || kCommands[j].add == kCommands[i].add;
-    if (!added_already) kCommands[i].add(app);
-  }
+  for (const auto& entry : kCommands) entry.add(app);
 }
 
 void register_commands(CLI::App& app, int argc, char** argv) {
   const std::string_view command = argc > 1 ? argv[1] : "";
   for (const auto& entry : kCommands) {
-    if (entry.name == command) {
+    if (!command.empty() && (entry.names[0] == command || entry.names[1] == command)) {
       entry.add(app);
       return;
     }
