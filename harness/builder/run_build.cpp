@@ -177,12 +177,9 @@ util::Result<docker::BuildRecord> run_build(docker::EngineClient& client, const 
   collector.fill(record);
 
   if (record.ok && !record.image_id.empty()) {
-    auto image = client.inspect_image(record.image_id);
-    if (image) {
-      if (image->contains("Size") && (*image)["Size"].is_number()) record.image_size = (*image)["Size"].get<int64_t>();
-      if (image->contains("RootFS") && (*image)["RootFS"].contains("Layers")) {
-        record.image_layers = static_cast<int>((*image)["RootFS"]["Layers"].size());
-      }
+    if (auto summary = client.image_summary(record.image_id)) {
+      record.image_size = summary->size;
+      record.image_layers = summary->layers;
     }
   }
   return record;

@@ -12,12 +12,24 @@
 #include <memory>
 #include <sstream>
 
-#include "docker/api_version_memo.h"
+#include "docker/daemon_memo.h"
 
 namespace buildbench::docker {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kApiVersionMemoKey = "api-version";
+
+// "sha256:" and 64 lower-case hex digits: a name no later image can take.
+bool is_content_addressed_image_id(std::string_view id) {
+  constexpr std::string_view kPrefix = "sha256:";
+  if (id.size() != kPrefix.size() + 64 || id.substr(0, kPrefix.size()) != kPrefix) return false;
+  for (char c : id.substr(kPrefix.size())) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -374,7 +386,7 @@ util::Result<PingInfo> EngineClient::ping_daemon() {
       compare_api_versions(info.api_version, kClientMinApiVersion) >= 0) {
     api_version_ = compare_api_versions(info.api_version, kClientMaxApiVersion) < 0 ? info.api_version
                                                                                     : std::string(kClientMaxApiVersion);
-    if (endpoint_.kind == Endpoint::Kind::Unix) ApiVersionMemo().remember(endpoint_.socket_path, *api_version_);
+    if (endpoint_.kind == Endpoint::Kind::Unix) DaemonMemo().remember(endpoint_.socket_path, kApiVersionMemoKey, *api_version_);
   }
   return info;
 }
@@ -386,7 +398,7 @@ std::optional<std::string> EngineClient::known_api_version() {
     memo_consulted_ = true;
     // What an earlier process negotiated with this very daemon, if it is
     // one this client speaks (another buildbench build may have other limits).
-    auto remembered = ApiVersionMemo().recall(endpoint_.socket_path);
+    auto remembered = DaemonMemo().recall(endpoint_.socket_path, kApiVersionMemoKey);
     if (remembered && compare_api_versions(*remembered, kClientMinApiVersion) >= 0 &&
         compare_api_versions(*remembered, kClientMaxApiVersion) <= 0) {
       api_version_ = std::move(remembered);
@@ -444,6 +456,30 @@ util::Result<nlohmann::json> EngineClient::system_df() { return get_json("/syste
 
 util::Result<nlohmann::json> EngineClient::inspect_image(const std::string& name) {
   return get_json("/images/" + name + "/json");
+}
+
+util::Result<EngineClient::ImageSummary> EngineClient::image_summary(const std::string& image_id) {
+  const bool memorable = endpoint_.kind == Endpoint::Kind::Unix && is_content_addressed_image_id(image_id);
+  const std::string key = "image " + image_id;
+  if (memorable) {
+    if (auto remembered = DaemonMemo().recall(endpoint_.socket_path, key)) {
+      ImageSummary summary;
+      std::istringstream in(*remembered);
+      if (in >> summary.size >> summary.layers && summary.size >= 0 && summary.layers >= 0) return summary;
+    }
+  }
+  auto image = inspect_image(image_id);
+  if (!image) return image.error();
+  ImageSummary summary;
+  if (image->contains("Size") && (*image)["Size"].is_number_integer()) summary.size = (*image)["Size"].get<int64_t>();
+  if (image->contains("RootFS") && (*image)["RootFS"].contains("Layers") && (*image)["RootFS"]["Layers"].is_array()) {
+    summary.layers = static_cast<int>((*image)["RootFS"]["Layers"].size());
+  }
+  if (memorable && summary.size >= 0 && summary.layers >= 0) {
+    DaemonMemo().remember(endpoint_.socket_path, key,
+                          std::to_string(summary.size) + " " + std::to_string(summary.layers));
+  }
+  return summary;
 }
 
 util::Result<nlohmann::json> EngineClient::list_images(const nlohmann::json& filters) {

@@ -5,7 +5,7 @@
 // with their connection open, so a command's calls share one connection.
 // The API version is negotiated through /_ping (min(our maximum, the
 // daemon's)) unless DOCKER_API_VERSION pins it, and remembered per daemon
-// across processes (api_version_memo.h).
+// across processes (daemon_memo.h), as are built images' sizes.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -80,7 +80,7 @@ class EngineClient {
   util::Result<PingInfo> ping();
   // The version in use for versioned paths: DOCKER_API_VERSION, else the one
   // an earlier process negotiated with the daemon now on this Unix socket
-  // (ApiVersionMemo), else negotiated through /_ping on first use.
+  // (DaemonMemo), else negotiated through /_ping on first use.
   // knows_api_version(): whether that needs no /_ping.
   util::Result<std::string> api_version();
   bool knows_api_version();
@@ -103,6 +103,14 @@ class EngineClient {
   // GET /images/{name}/json; an error whose message starts with "not found"
   // when the daemon has no such image.
   util::Result<nlohmann::json> inspect_image(const std::string& name);
+  // An image's size and layer count. For a content-addressed ID
+  // ("sha256:<64 hex>") on a Unix socket these are remembered per daemon
+  // (DaemonMemo): a warm rebuild gives the same ID and needs no inspect.
+  struct ImageSummary {
+    int64_t size = -1;
+    int layers = -1;
+  };
+  util::Result<ImageSummary> image_summary(const std::string& image_id);
   util::Result<nlohmann::json> list_images(const nlohmann::json& filters = nlohmann::json::object());
   util::Status remove_image(const std::string& name, bool force = false);
   util::Status tag_image(const std::string& source, const std::string& repo, const std::string& tag);

@@ -1,4 +1,4 @@
-#include "docker/api_version_memo.h"
+#include "docker/daemon_memo.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,12 +25,12 @@ std::optional<std::string> socket_identity(const fs::path& socket) {
 
 fs::path default_file() {
   const char* runtime = std::getenv("XDG_RUNTIME_DIR");
-  if (runtime != nullptr && runtime[0] == '/') return fs::path(runtime) / "buildbench" / "api-versions";
-  return fs::path("/tmp") / ("buildbench-" + std::to_string(::getuid())) / "api-versions";
+  if (runtime != nullptr && runtime[0] == '/') return fs::path(runtime) / "buildbench" / "daemon-facts";
+  return fs::path("/tmp") / ("buildbench-" + std::to_string(::getuid())) / "daemon-facts";
 }
 
-// Lines "<identity>\t<version>"; a socket path holds no tab or newline here
-// (one that does is simply not remembered).
+// Lines "<identity>\t<key>\t<value>"; a socket path holds no tab or newline
+// here (one that does is simply not remembered).
 std::vector<std::string> read_lines(const fs::path& file) {
   std::vector<std::string> lines;
   std::ifstream in(file);
@@ -50,32 +50,46 @@ bool private_directory(const fs::path& dir) {
 
 }  // namespace
 
-ApiVersionMemo::ApiVersionMemo() : file_(default_file()) {}
-ApiVersionMemo::ApiVersionMemo(fs::path file) : file_(std::move(file)) {}
+DaemonMemo::DaemonMemo() : file_(default_file()) {}
+DaemonMemo::DaemonMemo(fs::path file) : file_(std::move(file)) {}
 
-std::optional<std::string> ApiVersionMemo::recall(const fs::path& socket) const {
+std::optional<std::string> DaemonMemo::recall(const fs::path& socket, std::string_view key) const {
   const auto identity = socket_identity(socket);
   if (!identity) return std::nullopt;
-  const std::string prefix = *identity + '\t';
+  const std::string prefix = *identity + '\t' + std::string(key) + '\t';
   for (const auto& line : read_lines(file_)) {
     if (line.size() > prefix.size() && line.compare(0, prefix.size(), prefix) == 0) return line.substr(prefix.size());
   }
   return std::nullopt;
 }
 
-void ApiVersionMemo::remember(const fs::path& socket, const std::string& version) const {
+void DaemonMemo::remember(const fs::path& socket, std::string_view key, std::string_view value) const {
   const auto identity = socket_identity(socket);
   if (!identity || identity->find('\n') != std::string::npos || socket.string().find('\t') != std::string::npos ||
-      version.find_first_of("\t\n") != std::string::npos) {
+      key.empty() || key.find_first_of("\t\n") != std::string_view::npos ||
+      value.find_first_of("\t\n") != std::string_view::npos) {
     return;
   }
   if (!private_directory(file_.parent_path())) return;
-  // The new entry first, then the others for other sockets, oldest dropped.
-  std::vector<std::string> lines{*identity + '\t' + version};
+  // The new entry first, then the others, oldest dropped. Entries of an
+  // earlier daemon on the same socket and the old value of this key go.
+  const std::string entry_prefix = *identity + '\t' + std::string(key) + '\t';
+  std::vector<std::string> lines{entry_prefix + std::string(value)};
   const std::string same_socket = socket.string() + '\t';
-  for (const auto& line : read_lines(file_)) {
+  const std::string same_daemon = *identity + '\t';
+  const auto existing = read_lines(file_);
+  for (const auto& line : existing) {
+    // Already known: no write (a command that pings on every run would
+    // otherwise rewrite the file each time).
+    if (line == lines.front()) return;
+  }
+  for (const auto& line : existing) {
     if (lines.size() >= kMaxEntries) break;
-    if (line.compare(0, same_socket.size(), same_socket) != 0) lines.push_back(line);
+    const bool this_socket = line.compare(0, same_socket.size(), same_socket) == 0;
+    const bool this_daemon = line.compare(0, same_daemon.size(), same_daemon) == 0;
+    if (this_socket && !this_daemon) continue;
+    if (line.compare(0, entry_prefix.size(), entry_prefix) == 0) continue;
+    lines.push_back(line);
   }
   // Written aside and renamed: a reader sees the old file or the new one.
   const fs::path temporary = file_.string() + "." + std::to_string(::getpid());
