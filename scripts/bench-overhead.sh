@@ -8,10 +8,10 @@
 # Each is a whole process run, timed from outside. Prints medians and the
 # ratios the issues set as targets: buildbench <= 1.05x raw, <= 0.8x CLI,
 # each with a 95% confidence interval and a verdict.
-#   scripts/bench-overhead.sh [ROUNDS=64]   (a multiple of 8 keeps the order balanced)
+#   scripts/bench-overhead.sh [ROUNDS=128]   (a multiple of 8 keeps the order balanced)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds="${1:-64}"
+rounds="${1:-128}"
 bin=build/bin/buildbench
 [[ -x $bin ]] || scripts/setup.sh >/dev/null
 if [[ -z "${DOCKER_HOST:-}" ]]; then
