@@ -68,7 +68,7 @@ done
 # machine's slow and fast spells cancel out) with a distribution-free 95%
 # confidence interval for that median (the sign test's order statistics).
 # The verdict is "met" only when the whole interval is within the target.
-awk -v rounds="$rounds" '
+awk '
   function sort_copy(src, n, dst,   i, j, t) {
     for (i = 1; i <= n; i++) dst[i] = src[i]
     for (i = 2; i <= n; i++) { t = dst[i]; for (j = i - 1; j >= 1 && dst[j] > t; j--) dst[j + 1] = dst[j]; dst[j + 1] = t }
