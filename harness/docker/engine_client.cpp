@@ -386,7 +386,9 @@ util::Result<PingInfo> EngineClient::ping_daemon() {
       compare_api_versions(info.api_version, kClientMinApiVersion) >= 0) {
     api_version_ = compare_api_versions(info.api_version, kClientMaxApiVersion) < 0 ? info.api_version
                                                                                     : std::string(kClientMaxApiVersion);
-    if (endpoint_.kind == Endpoint::Kind::Unix) DaemonMemo().remember(endpoint_.socket_path, kApiVersionMemoKey, *api_version_);
+    if (endpoint_.kind == Endpoint::Kind::Unix) {
+      DaemonMemo().remember(endpoint_.socket_path, kApiVersionMemoKey, *api_version_);
+    }
   }
   return info;
 }
