@@ -9,9 +9,67 @@
 # ratios the issues set as targets: buildbench <= 1.05x raw, <= 0.8x CLI,
 # each with a 95% confidence interval and a verdict.
 #   scripts/bench-overhead.sh [ROUNDS=128]   (a multiple of 8 keeps the order balanced)
+#   scripts/bench-overhead.sh --summarize FILE...   (pools samples kept with BENCH_SAMPLES)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Per contender: the median of its times. Per pair: the median of the
+# per-round ratios (the two were timed within ~0.3 s of each other, so the
+# machine's slow and fast spells cancel out) with a distribution-free 95%
+# confidence interval for that median (the sign test's order statistics).
+# The verdict is "met" only when the whole interval is within the target.
+summarize() {
+  awk '
+  function sort_copy(src, n, dst,   i, j, t) {
+    for (i = 1; i <= n; i++) dst[i] = src[i]
+    for (i = 2; i <= n; i++) { t = dst[i]; for (j = i - 1; j >= 1 && dst[j] > t; j--) dst[j + 1] = dst[j]; dst[j + 1] = t }
+  }
+  function median(s, n) { return (n % 2) ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2 }
+  { for (c = 1; c <= 4; c++) t[c, NR] = $c; n = NR }
+  function pair(label, a, b, target,   i, r, s, lo, hi, k, med, verdict) {
+    for (i = 1; i <= n; i++) r[i] = t[a, i] / t[b, i]
+    sort_copy(r, n, s)
+    med = median(s, n)
+    k = int((n - 1.96 * sqrt(n)) / 2); if (k < 1) k = 1
+    lo = s[k]; hi = s[n - k + 1]
+    if (hi <= target) verdict = "met"
+    else if (lo > target) verdict = "not met"
+    else verdict = "undecided"
+    printf "%-38s %8.3f %8.3f  [%.3f, %.3f]  <= %.2f  %s\n", label, med_of[a] / med_of[b], med, lo, hi, target, verdict
+  }
+  END {
+    split("buildbench buildbench_tar raw cli", label, " ")
+    printf "%-38s %10s\n", "warm no-op rebuild (" n " rounds)", "median ms"
+    for (c = 1; c <= 4; c++) {
+      for (i = 1; i <= n; i++) col[i] = t[c, i]
+      sort_copy(col, n, sorted); med_of[c] = median(sorted, n)
+      printf "%-38s %10.1f\n", label[c], med_of[c] / 1000
+    }
+    printf "\n%-38s %8s %8s  %-16s  %-7s  %s\n", "", "medians", "paired", "paired 95% CI", "target", "verdict"
+    pair("buildbench (tar) / raw API call", 2, 3, 1.05)
+    pair("buildbench (tar) / docker CLI", 2, 4, 0.80)
+    pair("buildbench (session) / docker CLI", 1, 4, 0.80)
+    pair("buildbench (session) / raw API call", 1, 3, 1.05)
+    print "\n\"medians\": ratio of the medians; \"paired\": median of per-round ratios."
+    print "The session rows compare unlike requests with the raw call: the daemon does"
+    print "~9 ms more for a session build than for a tar body (see README)."
+  }' "$@"
+}
+
+if [[ ${1:-} == --summarize ]]; then
+  shift
+  [[ $# -gt 0 ]] || { echo "--summarize: name the sample files (kept with BENCH_SAMPLES=FILE)" >&2; exit 2; }
+  for file in "$@"; do
+    [[ -s $file ]] || { echo "--summarize: $file is missing or empty" >&2; exit 2; }
+  done
+  summarize "$@"
+  exit 0
+fi
 rounds="${1:-128}"
+if ! [[ $rounds =~ ^[1-9][0-9]*$ ]]; then
+  echo "ROUNDS must be a positive whole number, not '$rounds' (usage: $0 [ROUNDS=128] | --summarize FILE...)" >&2
+  exit 2
+fi
 bin=build/bin/buildbench
 [[ -x $bin ]] || scripts/setup.sh >/dev/null
 if [[ -z "${DOCKER_HOST:-}" ]]; then
@@ -62,45 +120,6 @@ for ((i = 0; i < rounds; i++)); do
   if [[ -t 2 ]]; then printf '\rround %d/%d' $((i + 1)) "$rounds" >&2; fi
 done
 [[ -t 2 ]] && printf '\r\033[K' >&2
+summarize "$samples_file"
 
-# Per contender: the median of its times. Per pair: the median of the
-# per-round ratios (the two were timed within ~0.3 s of each other, so the
-# machine's slow and fast spells cancel out) with a distribution-free 95%
-# confidence interval for that median (the sign test's order statistics).
-# The verdict is "met" only when the whole interval is within the target.
-awk '
-  function sort_copy(src, n, dst,   i, j, t) {
-    for (i = 1; i <= n; i++) dst[i] = src[i]
-    for (i = 2; i <= n; i++) { t = dst[i]; for (j = i - 1; j >= 1 && dst[j] > t; j--) dst[j + 1] = dst[j]; dst[j + 1] = t }
-  }
-  function median(s, n) { return (n % 2) ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2 }
-  { for (c = 1; c <= 4; c++) t[c, NR] = $c; n = NR }
-  function pair(label, a, b, target, cmp,   i, r, s, lo, hi, k, med, verdict) {
-    for (i = 1; i <= n; i++) r[i] = t[a, i] / t[b, i]
-    sort_copy(r, n, s)
-    med = median(s, n)
-    k = int((n - 1.96 * sqrt(n)) / 2); if (k < 1) k = 1
-    lo = s[k]; hi = s[n - k + 1]
-    if (hi <= target) verdict = "met"
-    else if (lo > target) verdict = "not met"
-    else verdict = "undecided"
-    printf "%-38s %8.3f %8.3f  [%.3f, %.3f]  <= %.2f  %s\n", label, med_of[a] / med_of[b], med, lo, hi, target, verdict
-  }
-  END {
-    split("buildbench buildbench_tar raw cli", label, " ")
-    printf "%-38s %10s\n", "warm no-op rebuild (" n " rounds)", "median ms"
-    for (c = 1; c <= 4; c++) {
-      for (i = 1; i <= n; i++) col[i] = t[c, i]
-      sort_copy(col, n, sorted); med_of[c] = median(sorted, n)
-      printf "%-38s %10.1f\n", label[c], med_of[c] / 1000
-    }
-    printf "\n%-38s %8s %8s  %-16s  %-7s  %s\n", "", "medians", "paired", "paired 95% CI", "target", "verdict"
-    pair("buildbench (tar) / raw API call", 2, 3, 1.05)
-    pair("buildbench (tar) / docker CLI", 2, 4, 0.80)
-    pair("buildbench (session) / docker CLI", 1, 4, 0.80)
-    pair("buildbench (session) / raw API call", 1, 3, 1.05)
-    print "\n\"medians\": ratio of the medians; \"paired\": median of per-round ratios."
-    print "The session rows compare unlike requests with the raw call: the daemon does"
-    print "~9 ms more for a session build than for a tar body (see README)."
-  }' "$samples_file"
 "$bin" build "$ctx" -t "$tag" --json >/dev/null && curl -s --unix-socket "$socket" -X DELETE "http://docker/v$api/images/$tag" >/dev/null || true
