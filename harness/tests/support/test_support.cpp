@@ -94,6 +94,23 @@ std::string ensure_busybox_image(docker::EngineClient& client) {
 
 std::string unique_token() { return util::random_hex(8); }
 
+ScopedEnv::ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
+  if (const char* saved = std::getenv(name)) saved_ = saved;
+  if (value) {
+    ::setenv(name, value->c_str(), 1);
+  } else {
+    ::unsetenv(name);
+  }
+}
+
+ScopedEnv::~ScopedEnv() {
+  if (saved_) {
+    ::setenv(name_, saved_->c_str(), 1);
+  } else {
+    ::unsetenv(name_);
+  }
+}
+
 util::Fd listen_unix_socket(const std::filesystem::path& path, int backlog) {
   util::Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_un address{};

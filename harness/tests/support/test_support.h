@@ -1,6 +1,7 @@
 #pragma once
 // Shared helpers for unit and integration tests.
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "util/fd.h"
@@ -32,6 +33,20 @@ std::string ensure_busybox_image(docker::EngineClient& client);
 // A unique token for names and file contents, so tests never hit a cache
 // entry another run left behind.
 std::string unique_token();
+
+// Sets an environment variable (or unsets it, for nullopt) for its own
+// lifetime, and puts back what was there before.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::optional<std::string>& value);
+  ~ScopedEnv();
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> saved_;
+};
 
 // A Unix socket bound at `path` and listening, as a daemon's (for fakes of
 // one); throws when the path cannot be bound.

@@ -9,7 +9,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <fstream>
 #include <future>
 #include <mutex>
@@ -102,28 +101,6 @@ ino_t inode_of(const std::filesystem::path& file) {
   return ::stat(file.c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
-// Points XDG_RUNTIME_DIR, where the daemon memo lives, at a test's own
-// directory for the test's duration.
-class ScopedRuntimeDir {
- public:
-  explicit ScopedRuntimeDir(const std::filesystem::path& dir) {
-    const char* saved = std::getenv("XDG_RUNTIME_DIR");
-    if (saved != nullptr) saved_ = saved;
-    ::setenv("XDG_RUNTIME_DIR", dir.c_str(), 1);
-  }
-  ~ScopedRuntimeDir() {
-    if (saved_) {
-      ::setenv("XDG_RUNTIME_DIR", saved_->c_str(), 1);
-    } else {
-      ::unsetenv("XDG_RUNTIME_DIR");
-    }
-  }
-  ScopedRuntimeDir(const ScopedRuntimeDir&) = delete;
-  ScopedRuntimeDir& operator=(const ScopedRuntimeDir&) = delete;
-
- private:
-  std::optional<std::string> saved_;
-};
 
 }  // namespace
 
@@ -215,7 +192,7 @@ TEST_CASE("the daemon memo keeps the newest entries", "[engine_client][memo]") {
 TEST_CASE("a second client of the same daemon needs no /_ping", "[engine_client][memo]") {
   util::TempDir dir("bb-client-");
   const auto socket = dir.path() / "fake.sock";
-  const ScopedRuntimeDir runtime(dir.path());
+  const test::ScopedEnv runtime("XDG_RUNTIME_DIR", dir.path().string());  // where the daemon memo lives
   KeepAliveDaemon daemon(socket, false);
   {
     docker::EngineClient first(docker::Endpoint::unix_socket(socket));
@@ -269,7 +246,7 @@ TEST_CASE("the daemon memo keeps keys apart and forgets an earlier daemon's fact
 TEST_CASE("a rebuilt image's size and layers need no second inspect", "[engine_client][memo]") {
   util::TempDir dir("bb-client-");
   const auto socket = dir.path() / "fake.sock";
-  const ScopedRuntimeDir runtime(dir.path());
+  const test::ScopedEnv runtime("XDG_RUNTIME_DIR", dir.path().string());  // where the daemon memo lives
   KeepAliveDaemon daemon(socket, false, std::chrono::milliseconds(0),
                          R"({"Id":"x","Size":12345,"RootFS":{"Type":"layers","Layers":["sha256:1","sha256:2"]}})");
   const std::string id = "sha256:" + std::string(64, 'a');

@@ -210,13 +210,12 @@ TEST_CASE("image references split into repository and tag", "[fixture][base_imag
 }
 
 TEST_CASE("the cache directory honours BUILDBENCH_CACHE_DIR", "[fixture][base_images]") {
-  const char* saved = std::getenv("BUILDBENCH_CACHE_DIR");
-  std::string saved_value = saved ? saved : "";
-  ::setenv("BUILDBENCH_CACHE_DIR", "/some/where", 1);
-  CHECK(fixture::default_cache_dir() == fs::path("/some/where/base-images"));
-  ::unsetenv("BUILDBENCH_CACHE_DIR");
+  {
+    const test::ScopedEnv set("BUILDBENCH_CACHE_DIR", "/some/where");
+    CHECK(fixture::default_cache_dir() == fs::path("/some/where/base-images"));
+  }
+  const test::ScopedEnv unset("BUILDBENCH_CACHE_DIR", std::nullopt);
   CHECK_FALSE(fixture::default_cache_dir().empty());
-  if (saved) ::setenv("BUILDBENCH_CACHE_DIR", saved_value.c_str(), 1);
 }
 
 TEST_CASE("the busybox runtime rootfs has what the post's Dockerfile uses", "[fixture][base_images]") {
