@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -78,11 +79,9 @@ void DaemonMemo::remember(const fs::path& socket, std::string_view key, std::str
   const std::string same_socket = socket.string() + '\t';
   const std::string same_daemon = *identity + '\t';
   const auto existing = read_lines(file_);
-  for (const auto& line : existing) {
-    // Already known: no write (a command that pings on every run would
-    // otherwise rewrite the file each time).
-    if (line == lines.front()) return;
-  }
+  // Already known: no write (a command that pings on every run would
+  // otherwise rewrite the file each time).
+  if (std::find(existing.begin(), existing.end(), lines.front()) != existing.end()) return;
   for (const auto& line : existing) {
     if (lines.size() >= kMaxEntries) break;
     const bool this_socket = line.compare(0, same_socket.size(), same_socket) == 0;
