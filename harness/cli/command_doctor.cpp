@@ -62,7 +62,7 @@ void register_doctor_command(CLI::App& app) {
     fmt::print("{:<18} {} (daemon {})\n", "API version", facts->api_version, facts->daemon_api_version);
     fmt::print("{:<18} {} (default builder: {})\n", "BuildKit", facts->buildkit_version,
                facts->default_builder == "2" ? "BuildKit" : "classic");
-    fmt::print("{:<18} found by {}\n", "", facts->buildkit_source);
+    fmt::print("{:<18} how known: {}; daemons do not report it\n", "", facts->buildkit_source);
     fmt::print("{:<18} {}\n", "containerd", facts->containerd_version.empty() ? "-" : facts->containerd_version);
     fmt::print("{:<18} {}\n", "runc", facts->runc_version.empty() ? "-" : facts->runc_version);
     fmt::print("{:<18} {}\n", "storage driver", facts->storage_driver);

@@ -59,8 +59,8 @@ std::string bundled_buildkit_version(const std::string& engine_version) {
 
 std::string bundled_buildkit_source(const std::string& engine_version) {
   const auto* entry = bundled_buildkit(engine_version);
-  return entry != nullptr ? std::string("table by engine release: ") + entry->source
-                          : "not in buildbench's table by engine release (daemons do not report it)";
+  return entry != nullptr ? std::string("table by engine release (") + entry->source + ")"
+                          : "not in buildbench's table by engine release";
 }
 
 std::string image_store_from_info(const nlohmann::json& info) {

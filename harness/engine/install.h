@@ -81,8 +81,8 @@ struct MissingSymbolVersion {
 std::optional<MissingSymbolVersion> parse_loader_error(std::string_view stderr_text);
 
 // Runs each binary of the unpacked engine that a daemon or a peer build
-// needs with --version; the first that cannot run is the error, naming the
-// binary and the missing symbol version. Also checks for the system's runc.
+// needs with --version; the first that the dynamic loader refuses is the
+// error, naming the binary and the missing symbol version. Also checks for the system's runc.
 util::Status check_binaries_run(const EngineLayout& layout);
 
 // ---- install / remove ----
