@@ -192,6 +192,20 @@ TEST_CASE("Bad input gets a clear error before anything is sent", "[integration]
   INFO(stripped->error);
   CHECK(stripped->ok);
   CHECK(stripped->syntax_line_stripped);
+
+  // Secrets travel in the session: a tar body cannot carry them, and a
+  // missing source is named before anything is sent.
+  session::SecretSource secret;
+  secret.id = "tok";
+  secret.file = dir.path() / "no-such-secret";
+  request.secrets = {secret};
+  auto unreadable = builder::run_build(client, request);
+  REQUIRE_FALSE(unreadable);
+  CHECK(unreadable.error().message.find("no-such-secret") != std::string::npos);
+  request.transfer = docker::ContextTransfer::Tar;
+  auto over_tar = builder::run_build(client, request);
+  REQUIRE_FALSE(over_tar);
+  CHECK(over_tar.error().message.find("session") != std::string::npos);
 }
 
 TEST_CASE("No daemon: the error names the endpoint and how to start one", "[integration][builder]") {
