@@ -58,8 +58,8 @@ summarize() {
     pair("buildbench (session) / docker CLI", 1, 4, 0.80)
     pair("buildbench (session) / raw API call", 1, 3, 1.05)
     if (cols >= 5) {
-      pair("buildbench (session) / docker buildx 0.29", 1, 5, 1.00)
-      pair("buildbench (tar) / docker buildx 0.29", 2, 5, 1.00)
+      pair("buildbench (session) / buildx 0.29", 1, 5, 1.00)
+      pair("buildbench (tar) / buildx 0.29", 2, 5, 1.00)
     }
     print "\n\"medians\": ratio of the medians; \"paired\": median of per-round ratios."
     print "The session rows compare unlike requests with the raw call: the daemon does"

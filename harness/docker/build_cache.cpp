@@ -1,5 +1,7 @@
 #include "docker/build_cache.h"
 
+#include <limits>
+
 #include "docker/engine_client.h"
 
 namespace buildbench::docker {
@@ -22,9 +24,12 @@ bool bool_field(const nlohmann::json& object, const char* key) {
 }  // namespace
 
 int64_t BuildCacheUsage::total_bytes() const {
+  // Saturating: the sizes are the daemon's numbers, not to be trusted to sum.
   int64_t total = 0;
   for (const auto& record : records) {
-    if (record.size > 0) total += record.size;
+    if (record.size <= 0) continue;
+    total = record.size > std::numeric_limits<int64_t>::max() - total ? std::numeric_limits<int64_t>::max()
+                                                                      : total + record.size;
   }
   return total;
 }
@@ -56,7 +61,9 @@ util::Result<BuildCacheUsage> parse_build_cache_usage(const nlohmann::json& df) 
       auto parents = entry.find(key);
       if (parents == entry.end() || !parents->is_array()) continue;
       for (const auto& parent : *parents) {
-        if (parent.is_string()) record.parents.push_back(parent.get<std::string>());
+        if (parent.is_string() && !parent.get_ref<const std::string&>().empty()) {
+          record.parents.push_back(parent.get<std::string>());
+        }
       }
     }
     if (record.parents.empty()) {

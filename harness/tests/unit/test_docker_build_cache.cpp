@@ -1,6 +1,8 @@
 // The build cache's API differences by version: which /system/df query is
 // safe, how parents are spelled, and how /build/prune names the space to keep.
 #include <catch2/catch.hpp>
+
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "docker/build_cache.h"
@@ -50,6 +52,12 @@ TEST_CASE("system/df: an empty cache is null on 20.10; a missing or odd BuildCac
   CHECK_FALSE(parse_build_cache_usage(nlohmann::json::parse(R"({"Images": []})")).ok());
   CHECK_FALSE(parse_build_cache_usage(nlohmann::json::parse(R"({"BuildCache": {}})")).ok());
   CHECK_FALSE(parse_build_cache_usage(nlohmann::json::parse("[]")).ok());
+  // Sizes are the daemon's: their sum saturates instead of overflowing.
+  auto huge = parse_build_cache_usage(nlohmann::json::parse(
+      R"({"BuildCache": [{"Size": 9223372036854775807}, {"Size": 9223372036854775807}, {"Parents": ["", "p"]}]})"));
+  REQUIRE(huge.ok());
+  CHECK(huge->total_bytes() == INT64_MAX);
+  CHECK(huge->records[2].parents == std::vector<std::string>{"p"});
 }
 
 TEST_CASE("build/prune: keep-storage up to 1.47, reserved-space from 1.48", "[build_cache]") {
