@@ -52,13 +52,8 @@ std::string harness_commit() {
 }
 
 int64_t build_cache_bytes(docker::EngineClient& client) {
-  auto df = client.system_df();
-  if (!df || !df->contains("BuildCache") || !(*df)["BuildCache"].is_array()) return -1;
-  int64_t total = 0;
-  for (const auto& entry : (*df)["BuildCache"]) {
-    if (entry.contains("Size") && entry["Size"].is_number()) total += entry["Size"].get<int64_t>();
-  }
-  return total;
+  auto usage = client.build_cache_usage();
+  return usage ? usage->total_bytes() : -1;
 }
 
 docker::BuilderKind to_builder(scenario::Builder builder) {
@@ -272,6 +267,13 @@ util::Result<docker::BuildRecord> Run::build(const scenario::Variant& variant,
   request.network_mode = scenario_.network_mode;
   request.build_args = args;
   request.target = variant.target;
+  for (const auto& [id, spec] : variant.secrets) {
+    session::SecretSource source;
+    source.id = id;
+    source.file = spec.file;
+    source.env = spec.env;
+    request.secrets.push_back(std::move(source));
+  }
   std::string tag = "buildbench-run/" + sanitize_tag_part(scenario_.name) + ":" + sanitize_tag_part(variant.name) +
                     "-" + run_token_;
   request.tags = {tag};
