@@ -253,20 +253,33 @@ TEST_CASE("session build: cold transfers the context, warm transfers nothing, on
   CHECK(cold.stats.diffcopy_failures == 0);
   CHECK(cold.stats.diffcopy_calls >= 2);
 
+  // BuildKit >= 0.12 (Docker 25+) syncs the Dockerfile's directory without
+  // comparing (dockerui: llb.Differ(DiffNone)), so the Dockerfile travels
+  // on every build there; the context itself must not.
+  const auto context_sent = [](const Outcome& outcome) {
+    std::set<std::pair<std::string, std::string>> only;
+    for (const auto& entry : outcome.sent) {
+      if (entry.first == "context") only.insert(entry);
+    }
+    return only;
+  };
+  const auto dockerfile_resent = [](const Outcome& outcome) {
+    return static_cast<uint64_t>(outcome.sent.count({"dockerfile", "Dockerfile"}));
+  };
   Outcome warm = build_with_session(client, context.path(), tag);
   INFO("warm error: " << warm.error);
   REQUIRE(warm.error.empty());
-  CHECK(warm.stats.files_requested == 0);
-  CHECK(warm.stats.file_bytes_sent == 0);
-  CHECK(warm.sent.empty());
+  CHECK(warm.stats.files_requested == dockerfile_resent(warm));
+  CHECK(warm.stats.file_bytes_sent == 24 * dockerfile_resent(warm));  // "FROM scratch\nCOPY . /x/\n"
+  CHECK(context_sent(warm).empty());
   CHECK(warm.image_id == cold.image_id);
 
   write_fixed(context.path() / "sub" / "b.txt", "beta, changed\n", 1700000100);
   Outcome changed = build_with_session(client, context.path(), tag);
   INFO("changed error: " << changed.error);
   REQUIRE(changed.error.empty());
-  CHECK(changed.stats.files_requested == 1);
-  CHECK(changed.sent == std::set<std::pair<std::string, std::string>>{{"context", "sub/b.txt"}});
+  CHECK(changed.stats.files_requested == 1 + dockerfile_resent(changed));
+  CHECK(context_sent(changed) == std::set<std::pair<std::string, std::string>>{{"context", "sub/b.txt"}});
   CHECK(changed.image_id != cold.image_id);
 }
 
@@ -334,7 +347,12 @@ TEST_CASE("session build: sockets, fifos, outside symlinks and unusual names bui
   write_fixed(context.path() / "with space.txt", "s\n");
   write_fixed(context.path() / "ünïcødé.txt", "u\n");
   write_fixed(context.path() / "new\nline.txt", "n\n");
-  write_fixed(context.path() / std::string("latin1-\xe9.txt"), "l\n");  // not UTF-8
+  // Not UTF-8: 20.10 takes it; newer daemons' grpc-go refuses the STAT
+  // ("string field contains invalid UTF-8": fsutil's Stat.path is a proto3 string).
+  auto ping = client.ping();
+  REQUIRE(ping.ok());
+  const bool raw_names = buildbench::docker::compare_api_versions(ping->api_version, "1.41") <= 0;
+  if (raw_names) write_fixed(context.path() / std::string("latin1-\xe9.txt"), "l\n");
   REQUIRE(::mkfifo((context.path() / "fifo").c_str(), 0644) == 0);
   fs::create_symlink("/etc/passwd", context.path() / "outside-link");
   fs::create_symlink("../../../../../../etc/shadow", context.path() / "relative-outside");
@@ -356,7 +374,7 @@ TEST_CASE("session build: sockets, fifos, outside symlinks and unusual names bui
   CHECK(outcome.error.empty());
   CHECK(outcome.sent.count({"context", "ünïcødé.txt"}) == 1);
   CHECK(outcome.sent.count({"context", "new\nline.txt"}) == 1);
-  CHECK(outcome.sent.count({"context", "latin1-\xe9.txt"}) == 1);
+  CHECK(outcome.sent.count({"context", "latin1-\xe9.txt"}) == (raw_names ? 1u : 0u));
   CHECK(outcome.sent.count({"context", "outside-link"}) == 0);  // a link, never read
   CHECK(outcome.stats.diffcopy_failures == 0);
 }
@@ -526,10 +544,12 @@ TEST_CASE("session build: RUN --mount=type=secret,required and type=ssh,required
   buildbench::util::TempDir agent_dir("bb-session-agent-");
   const auto agent = buildbench::test::listen_unix_socket(agent_dir.path() / "agent.sock");
   const std::string token = "tok-" + buildbench::test::unique_token();
+  // The secret is not part of the cache key: the token in the command keeps
+  // a cached RUN of an earlier run from answering.
   write_fixed(context.path() / "Dockerfile",
               "FROM " + busybox + " AS s\n"
-              "RUN --mount=type=secret,id=tok,required cat /run/secrets/tok > /out\n"
-              "RUN --mount=type=ssh,required test -S \"$SSH_AUTH_SOCK\" && echo agent > /ssh\n"
+              "RUN --mount=type=secret,id=tok,required cat /run/secrets/tok > /out && : " + token + "\n"
+              "RUN --mount=type=ssh,required test -S \"$SSH_AUTH_SOCK\" && echo agent > /ssh && : " + token + "\n"
               "FROM scratch\n"
               "COPY --from=s /out /ssh /\n");
   const std::string tag = unique_tag("secret");

@@ -12,6 +12,7 @@
 
 #include "docker/build_stream.h"
 #include "docker/build_trace.h"
+#include "docker/classic_steps.h"
 #include "support/test_support.h"
 #include "util/text.h"
 
@@ -423,6 +424,21 @@ TEST_CASE("collector: classic cold build, timed by the injected clock", "[build_
   CHECK(last.start_offset_s == 50.0);
   CHECK(last.duration_s == 5.0);
   CHECK(last.log_tail == std::vector<std::string>{"out-build.txt", "out-tools.txt"});
+}
+
+// Docker 28.5's classic builder: " ---> Removed intermediate container ID"
+// (20.10: "Removing intermediate container ID") is not the step's output.
+TEST_CASE("classic steps: 28.x clean-up lines are not output", "[build_stream]") {
+  double now = 0;
+  buildbench::docker::ClassicStepParser parser([&] { return now; });
+  parser.add_output("Step 1/2 : FROM scratch\nStep 2/2 : RUN echo hi\n ---> Running in 0123456789ab\n");
+  parser.add_output("hi\n ---> Removed intermediate container 0123456789ab\n ---> 5f3e1e0fb2a7\n");
+  parser.add_output("Removing intermediate container 0123456789ab\nSuccessfully built 5f3e1e0fb2a7\n");
+  parser.finish();
+  const auto steps = parser.steps();
+  REQUIRE(steps.size() == 2);
+  CHECK(steps[1].log_bytes == 3);
+  CHECK(parser.last_log_lines() == std::vector<std::string>{"hi"});
 }
 
 TEST_CASE("collector: classic warm build is all cached", "[build_stream]") {

@@ -184,7 +184,7 @@ TEST_CASE("SSH: CheckAgent knows the ids; ForwardAgent carries bytes both ways",
   CHECK(stream->Finish().error_code() == grpc::StatusCode::NOT_FOUND);
 }
 
-TEST_CASE("--secret: the CLI's spellings, values from files and variables, clear errors", "[session][attachables]") {
+TEST_CASE("secret flags: the CLI's spellings, values from files and variables, clear errors", "[session][attachables]") {
   buildbench::util::TempDir dir("bb-secret-");
   buildbench::test::write_file(dir.path() / "tok.txt", "from-file");
   auto file = session::parse_secret_flag("id=tok,src=" + (dir.path() / "tok.txt").string());
@@ -221,7 +221,7 @@ TEST_CASE("--secret: the CLI's spellings, values from files and variables, clear
   CHECK_FALSE(session::read_secrets({*file, *env}).ok());  // the same id twice
 }
 
-TEST_CASE("--ssh: default takes SSH_AUTH_SOCK, ID=SOCKET names one; key files are refused", "[session][attachables]") {
+TEST_CASE("ssh flags: default takes SSH_AUTH_SOCK, ID=SOCKET names one; key files are refused", "[session][attachables]") {
   buildbench::util::TempDir dir("bb-ssh-flag-");
   auto listener = buildbench::test::listen_unix_socket(dir.path() / "a.sock");
   {
