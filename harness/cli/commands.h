@@ -39,5 +39,6 @@ void register_compare_command(CLI::App& app);
 void register_validate_command(CLI::App& app);
 void register_engine_command(CLI::App& app);
 void register_clean_command(CLI::App& app);
+void register_dockerfile_command(CLI::App& app);
 
 }  // namespace buildbench::cli

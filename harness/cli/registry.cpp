@@ -20,6 +20,7 @@ constexpr CommandEntry kCommands[] = {
     {register_images_command, {"images"}},   {register_report_command, {"report"}},
     {register_compare_command, {"compare"}}, {register_validate_command, {"validate"}},
     {register_engine_command, {"engine"}},   {register_clean_command, {"clean"}},
+    {register_dockerfile_command, {"dockerfile"}},
 };
 
 }  // namespace
