@@ -300,7 +300,7 @@ void Preflight::check_goproxy(size_t index, const ReadDockerfile& read) {
   }
   if (scenario_.fixture.kind == FixtureSource::Kind::Path) {
     if (auto gomod = read_text(scenario_.fixture.path / "go.mod")) {
-      if (!fixture::parse_gomod_info(*gomod).requires.empty()) downloads = true;
+      if (!fixture::parse_gomod_info(*gomod).requirements.empty()) downloads = true;
     }
   }
   for (const dockerfile::Instruction* instruction : read.model.all_instructions()) {

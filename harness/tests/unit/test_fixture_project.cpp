@@ -197,7 +197,7 @@ TEST_CASE("project mutations say why a kind cannot apply", "[fixture][project]")
   REQUIRE_FALSE(bump);
   CHECK_THAT(bump.error().message, Catch::Contains("go.mod requires no module") && Catch::Contains("dependency-add"));
 
-  profile->gomod->requires.push_back({"github.com/pkg/errors", "v0.9.1", false});
+  profile->gomod->requirements.push_back({"github.com/pkg/errors", "v0.9.1", false});
   bump = project_supports(*profile, MutationKind::BumpDependency, &store);
   REQUIRE_FALSE(bump);
   CHECK_THAT(bump.error().message, Catch::Contains("cannot serve (github.com/pkg/errors)"));
