@@ -124,6 +124,7 @@ Mapped map_base_image(const std::string& image, const PreflightEnvironment& envi
 struct DraftVariant {
   std::string name;
   std::string dockerfile;  // relative to the scenario file
+  fs::path absolute;       // the same file, to read now (the scenario's directory may not exist yet)
   std::map<std::string, std::string> build_args;
   std::vector<std::string> comments;
 };
@@ -291,6 +292,7 @@ util::Result<InitResult> init_scenario(const InitOptions& options) {
     variant.name = name_from(stem, "variant");
     while (!variant_names.insert(variant.name).second) variant.name += "-2";
     variant.dockerfile = written;
+    variant.absolute = root / dockerfile_path;
 
     std::vector<std::string> stage_names;
     dockerfile::BuildOptions build_options;
@@ -351,7 +353,7 @@ util::Result<InitResult> init_scenario(const InitOptions& options) {
     probe.fixture.kind = FixtureSource::Kind::Path;
     probe.fixture.path = root;
     Variant first;
-    first.dockerfile = scenario_dir / draft.variants.front().dockerfile;
+    first.dockerfile = draft.variants.front().absolute;
     first.dockerfile_as_written = draft.variants.front().dockerfile;
     auto inputs = project_inputs(probe, first);
     if (inputs) {

@@ -100,7 +100,8 @@ TEST_CASE("validate refuses every scenario run refuses, with the same pointers a
     for (const auto& problem : validated.problems) {
       if (problem.pointer == refusal.expected_pointer && problem.message.find(refusal.expected_text) != std::string::npos) named = true;
     }
-    INFO(scenario::LoadOutcome{std::nullopt, validated.problems}.report(written.scenario));
+    const std::string validate_report = scenario::LoadOutcome{std::nullopt, validated.problems}.report(written.scenario);
+    INFO(validate_report);
     CHECK(named);
 
     // What `buildbench run` does (a dry run stops before any daemon is needed).
@@ -111,7 +112,7 @@ TEST_CASE("validate refuses every scenario run refuses, with the same pointers a
     options.quiet = true;
     auto run = runner::run_scenario(options);
     REQUIRE_FALSE(run);
-    CHECK(run.error().message == scenario::LoadOutcome{std::nullopt, validated.problems}.report(written.scenario));
+    CHECK(run.error().message == validate_report);
   }
 }
 
