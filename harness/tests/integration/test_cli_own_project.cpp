@@ -72,7 +72,13 @@ TEST_CASE("own project: every build kind on a git work tree, which stays untouch
     REQUIRE(by.count(kind) == 1);
   }
   const auto& warm = by["warm"].record;
-  CHECK(warm.cached_steps == warm.total_steps);
+  // Everything is cached but a RUN with a cache mount: a cold build on a
+  // daemon buildbench does not own gives cache mounts a fresh namespace
+  // (BUILDKIT_CACHE_MOUNT_NS), which BuildKit 0.8 keys the step by.
+  for (const auto& step : warm.steps) {
+    CAPTURE(step.name);
+    if (!step.cached) CHECK(step.name.find("--mount=type=cache") != std::string::npos);
+  }
   // The code change reaches the binary: a new image, `go build` ran again.
   CHECK(by["code-change"].record.image_id != warm.image_id);
   CHECK(by["code-change"].record.cached_steps < by["code-change"].record.total_steps);
