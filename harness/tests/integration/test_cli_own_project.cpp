@@ -9,6 +9,7 @@
 
 #include "fixture/generator.h"
 #include "runner/results.h"
+#include "runner/sanity.h"
 #include "support/repo_shapes.h"
 #include "support/test_support.h"
 #include "util/process.h"
@@ -77,7 +78,7 @@ TEST_CASE("own project: every build kind on a git work tree, which stays untouch
   // (BUILDKIT_CACHE_MOUNT_NS), which BuildKit 0.8 keys the step by.
   for (const auto& step : warm.steps) {
     CAPTURE(step.name);
-    if (!step.cached) CHECK(step.name.find("--mount=type=cache") != std::string::npos);
+    if (!step.cached && runner::changes_content(step.name)) CHECK(step.name.find("--mount=type=cache") != std::string::npos);
   }
   // The code change reaches the binary: a new image, `go build` ran again.
   CHECK(by["code-change"].record.image_id != warm.image_id);
