@@ -21,6 +21,7 @@ constexpr CommandEntry kCommands[] = {
     {register_compare_command, {"compare"}}, {register_validate_command, {"validate"}},
     {register_engine_command, {"engine"}},   {register_clean_command, {"clean"}},
     {register_dockerfile_command, {"dockerfile"}},
+    {register_init_command, {"init"}},
 };
 
 }  // namespace

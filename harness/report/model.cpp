@@ -256,6 +256,8 @@ util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& f
   model.fixture_hash = first.fixture_hash;
   model.generated_at = options.generated_at;
   model.generator_version = options.generator_version;
+  // What the run changed to build offline (a `# syntax=` line stripped...).
+  for (const auto& adjustment : first.adjustments) model.notes.push_back("run: " + adjustment);
 
   for (const auto& file : files) {
     if (file.header.variants.is_array()) {

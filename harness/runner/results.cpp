@@ -111,6 +111,7 @@ nlohmann::ordered_json to_json(const ResultsHeader& header) {
   out["plan_size"] = header.plan_size;
   out["started_at"] = header.started_at;
   if (!header.claims.is_null()) out["claims"] = header.claims;
+  if (!header.adjustments.empty()) out["adjustments"] = header.adjustments;
   return out;
 }
 
@@ -153,6 +154,7 @@ util::Result<ResultsHeader> header_from_json(const nlohmann::json& json) {
   header.plan_size = get_or<size_t>(json, "plan_size", 0);
   header.started_at = get_or<std::string>(json, "started_at", "");
   header.claims = get_json_or_null(json, "claims");
+  header.adjustments = get_or<std::vector<std::string>>(json, "adjustments", {});
   return header;
 }
 

@@ -54,6 +54,9 @@ struct ResultsHeader {
   // enough to judge them. Optional: null in files written before claims
   // existed (readers treat null like an empty array).
   nlohmann::json claims;
+  // What the run changed to build offline and other findings of the checks
+  // before it (a `# syntax=` line stripped, ...), one sentence each.
+  std::vector<std::string> adjustments;
 };
 
 struct ProxyCounters {

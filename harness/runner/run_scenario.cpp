@@ -131,8 +131,9 @@ std::vector<std::string> slow_first_samples(const std::map<std::string, std::vec
 // Everything one run needs while it goes through the plan.
 class Run {
  public:
-  Run(const RunOptions& options, scenario::Scenario scenario, std::vector<scenario::PlannedSample> plan)
-      : options_(options), scenario_(std::move(scenario)), plan_(std::move(plan)),
+  Run(const RunOptions& options, scenario::Scenario scenario, std::vector<scenario::PlannedSample> plan,
+      scenario::PreflightOutcome preflight)
+      : options_(options), scenario_(std::move(scenario)), plan_(std::move(plan)), preflight_(std::move(preflight)),
         progress_(Progress::detect(options.quiet), plan_.size()) {}
 
   util::Result<RunSummary> execute();
@@ -155,6 +156,7 @@ class Run {
   const RunOptions& options_;
   scenario::Scenario scenario_;
   std::vector<scenario::PlannedSample> plan_;
+  scenario::PreflightOutcome preflight_;  // notes and the variants whose `# syntax=` line goes
   Progress progress_;
   std::optional<engine::ManagedDaemonLease> lease_;
   std::unique_ptr<docker::EngineClient> client_;
@@ -274,6 +276,7 @@ util::Result<docker::BuildRecord> Run::build(const scenario::Variant& variant,
     source.env = spec.env;
     request.secrets.push_back(std::move(source));
   }
+  request.strip_syntax_line = preflight_.strip_syntax.count(static_cast<size_t>(&variant - scenario_.variants.data())) != 0;
   std::string tag = "buildbench-run/" + sanitize_tag_part(scenario_.name) + ":" + sanitize_tag_part(variant.name) +
                     "-" + run_token_;
   request.tags = {tag};
@@ -309,7 +312,7 @@ util::Status Run::run_sample(const scenario::PlannedSample& planned, RoundState&
   if (!planned.series_label.empty()) label = planned.series_label + " · " + label;
 
   if (planned.first_in_round) {
-    auto reset = workspace_->reset(variant.dockerignore, (std::stoull(run_token_, nullptr, 16) << 20) + planned.round);
+    auto reset = workspace_->reset(variant, (std::stoull(run_token_, nullptr, 16) << 20) + planned.round);
     if (!reset) return reset;
     round.build_args = variant.build_args;
     round.ready = false;
@@ -427,6 +430,7 @@ util::Result<RunSummary> Run::execute() {
     header_ = existing->header;
   }
 
+  for (const auto& note : preflight_.notes) progress_.note("note: " + note.message);
   auto daemon = prepare_daemon();
   if (!daemon) {
     cleanup();
@@ -482,6 +486,7 @@ util::Result<RunSummary> Run::execute() {
       header_.plan_size = plan_.size();
       header_.started_at = utc_now();
       header_.claims = scenario::claims_to_json(scenario_.claims);
+      for (const auto& note : preflight_.notes) header_.adjustments.push_back(note.message);
       auto writer = ResultsWriter::create(summary_.results, header_);
       if (!writer) {
         status = writer.error();
@@ -525,9 +530,38 @@ uint16_t module_proxy_port() {
 
 std::string module_proxy_url() { return "http://127.0.0.1:" + std::to_string(module_proxy_port()); }
 
+scenario::PreflightEnvironment preflight_environment() {
+  struct Daemon {
+    bool tried = false;
+    std::unique_ptr<docker::EngineClient> client;  // null: no daemon answers
+  };
+  auto daemon = std::make_shared<Daemon>();
+  scenario::PreflightEnvironment environment;
+  environment.module_proxy_url = module_proxy_url();
+  environment.image_present = [daemon](const std::string& reference) -> std::optional<bool> {
+    if (!daemon->tried) {
+      daemon->tried = true;
+      if (auto endpoint = docker::Endpoint::from_environment()) {
+        auto client = std::make_unique<docker::EngineClient>(*endpoint);
+        if (client->ping()) daemon->client = std::move(client);
+      }
+    }
+    if (!daemon->client) return std::nullopt;
+    return static_cast<bool>(daemon->client->inspect_image(reference));
+  };
+  return environment;
+}
+
 util::Result<RunSummary> run_scenario(const RunOptions& options) {
   auto loaded = scenario::load_scenario(options.scenario_file);
   if (!loaded.ok()) return util::error(loaded.report(options.scenario_file));
+  // The same checks `buildbench validate` makes: what they refuse, run refuses.
+  auto checked = scenario::preflight(*loaded.scenario, preflight_environment());
+  if (!checked.ok()) {
+    scenario::LoadOutcome refused;
+    refused.problems = checked.problems;
+    return util::error(refused.report(options.scenario_file));
+  }
   auto plan = scenario::make_plan(*loaded.scenario, options.plan);
   if (options.shard) {
     auto slice = scenario::select_shard(plan, options.shard->index, options.shard->count);
@@ -547,7 +581,7 @@ util::Result<RunSummary> run_scenario(const RunOptions& options) {
     }
     return summary;
   }
-  Run run(options, std::move(*loaded.scenario), std::move(plan));
+  Run run(options, std::move(*loaded.scenario), std::move(plan), std::move(checked));
   return run.execute();
 }
 

@@ -2,6 +2,7 @@
 
 #include "fixture/generator.h"
 #include "fixture/mutations.h"
+#include "scenario/preflight.h"
 #include "util/process.h"
 
 namespace buildbench::runner {
@@ -27,6 +28,7 @@ util::Status copy_tree(const std::filesystem::path& from, const std::filesystem:
 util::Result<Workspace> Workspace::create(const scenario::Scenario& scenario, const scenario::Series& series,
                                           const std::filesystem::path& root) {
   Workspace workspace;
+  workspace.scenario_ = scenario;
   workspace.root_ = root;
   workspace.pristine_ = root / "pristine";
   workspace.context_ = root / "context";
@@ -52,12 +54,17 @@ util::Result<Workspace> Workspace::create(const scenario::Scenario& scenario, co
   return workspace;
 }
 
-util::Status Workspace::reset(const std::optional<std::filesystem::path>& dockerignore, uint64_t round_salt) {
+util::Status Workspace::reset(const scenario::Variant& variant, uint64_t round_salt) {
   auto copied = copy_tree(pristine_, context_);
   if (!copied) return copied;
   std::error_code ec;
-  std::filesystem::remove(context_ / ".dockerignore", ec);
-  if (dockerignore) {
+  const auto dockerignore = scenario::effective_dockerignore(scenario_, variant);
+  if (!generated_ && dockerignore && !variant.dockerignore) {
+    // The project's own .dockerignore, copied with the tree: it stays.
+  } else {
+    std::filesystem::remove(context_ / ".dockerignore", ec);
+  }
+  if (dockerignore && (generated_ || variant.dockerignore)) {
     std::filesystem::copy_file(*dockerignore, context_ / ".dockerignore",
                                std::filesystem::copy_options::overwrite_existing, ec);
     if (ec) return util::error("cannot copy " + dockerignore->string() + " into the fixture: " + ec.message());
@@ -65,7 +72,18 @@ util::Status Workspace::reset(const std::optional<std::filesystem::path>& docker
   fixture::Mutator::Options options;
   options.salt = round_salt;
   options.store = store_;
-  auto mutator = fixture::Mutator::open(context_, options);
+  util::Result<std::unique_ptr<fixture::Mutator>> mutator = util::error("unset");
+  if (generated_) {
+    mutator = fixture::Mutator::open(context_, options);
+  } else {
+    // The same inputs validation profiled the project with, so the run
+    // changes the files validation found.
+    auto inputs = scenario::project_inputs(scenario_, variant);
+    if (!inputs) return inputs.error();
+    auto profile = fixture::profile_project(context_, *inputs);
+    if (!profile) return profile.error();
+    mutator = fixture::Mutator::open_project(context_, options, std::move(profile).value(), scenario_.seed);
+  }
   if (!mutator) return mutator.error();
   mutator_ = std::move(mutator).value();
   return {};

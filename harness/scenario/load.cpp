@@ -593,7 +593,7 @@ LoadOutcome parse_scenario(std::string_view bytes, const fs::path& file) {
   bool fixture_ok = false;
   if (const Json* fixture_value = check.require(root, "", "fixture", "{\"generate\": {...}} or {\"path\": ...}")) {
     if (check.is_type(*fixture_value, "/fixture", fixture_value->is_object(), "{\"generate\": {...}} or {\"path\": ...}")) {
-      check.unknown_keys(*fixture_value, "/fixture", {"generate", "path"});
+      check.unknown_keys(*fixture_value, "/fixture", {"generate", "path", "code_change"});
       const Json* generate = Checker::find(*fixture_value, "generate");
       const Json* path = Checker::find(*fixture_value, "path");
       if (generate != nullptr && path != nullptr) {
@@ -621,6 +621,26 @@ LoadOutcome parse_scenario(std::string_view bytes, const fs::path& file) {
           scenario.fixture.path = *resolved;
           scenario.fixture.path_as_written = path->get<std::string>();
           fixture_ok = true;
+        }
+      }
+      // Which files a code change may edit in a project that is not Go.
+      if (const Json* change = Checker::find(*fixture_value, "code_change")) {
+        constexpr std::string_view kShape = "{\"glob\": \"src/**/*.py\"}";
+        if (generate != nullptr) {
+          check.add("/fixture/code_change", "applies to a `path` fixture only (a generated fixture is Go; expected no code_change)");
+        } else if (check.is_type(*change, "/fixture/code_change", change->is_object(), kShape)) {
+          check.unknown_keys(*change, "/fixture/code_change", {"glob"});
+          if (const Json* glob = check.require(*change, "/fixture/code_change", "glob", "a pattern such as `src/**/*.py`")) {
+            if (auto text = check.string_value(*glob, "/fixture/code_change/glob", "a pattern such as `src/**/*.py`")) {
+              if (text->empty() || text->front() == '!' || text->front() == '/') {
+                check.add("/fixture/code_change/glob", code(*text) +
+                                                           " is not a relative pattern (expected a pattern relative to the "
+                                                           "project root, such as `src/**/*.py`)");
+              } else {
+                scenario.fixture.code_glob = *text;
+              }
+            }
+          }
         }
       }
     }
@@ -903,6 +923,7 @@ nlohmann::ordered_json to_json(const Scenario& s) {
     out["fixture"] = {{"generate", Json(fixture::to_json(s.fixture.params))}};
   } else {
     out["fixture"] = {{"path", s.fixture.path_as_written}};
+    if (!s.fixture.code_glob.empty()) out["fixture"]["code_change"] = {{"glob", s.fixture.code_glob}};
   }
   out["base_images"] = Json::object();
   for (const auto& [base, image] : s.base_images) out["base_images"][base] = image;

@@ -103,6 +103,9 @@ struct FixtureSource {
   fixture::FixtureParams params;        // Generate (the first series' parameters with a sweep)
   std::string path_as_written;          // Path
   std::filesystem::path path;           // Path, resolved
+  // Path: which files a code change edits in a project that is not Go
+  // ("src/**/*.py", .dockerignore syntax); "" = Go source files.
+  std::string code_glob;
 };
 
 struct ProxySettings {
