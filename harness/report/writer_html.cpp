@@ -76,7 +76,7 @@ void write_summary_tables(const ReportModel& model, std::ostream& out) {
         out << fmt::format("<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td>",
                            variant_colour(row.variant_index), esc(row.variant));
         for (const auto* field : {&row.samples, &row.median, &row.vs_baseline, &row.p_value, &row.cached_steps,
-                                  &row.context, &row.downloaded, &row.image}) {
+                                  &row.context, &row.downloaded, &row.download_time, &row.image}) {
           out << "<td>" << esc(*field) << "</td>";
         }
         out << "</tr>\n";

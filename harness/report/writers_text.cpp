@@ -159,12 +159,12 @@ void write_markdown(const ReportModel& model, std::ostream& out) {
       out << "\n## " << table_heading(model, series, kind) << "\n\n";
       out << "|";
       for (const auto& heading : kSummaryHeadings) out << " " << heading << " |";
-      out << "\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+      out << "\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
       for (const auto& row : rows) {
-        out << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(row.variant),
+        out << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(row.variant),
                            markdown_cell(row.samples), markdown_cell(row.median), markdown_cell(row.vs_baseline),
                            markdown_cell(row.p_value), markdown_cell(row.cached_steps), markdown_cell(row.context),
-                           markdown_cell(row.downloaded), markdown_cell(row.image));
+                           markdown_cell(row.downloaded), markdown_cell(row.download_time), markdown_cell(row.image));
       }
     }
   }

@@ -250,6 +250,7 @@ util::Status Run::prepare_series(size_t series) {
   proxy_options.port = module_proxy_port();
   proxy_options.network.latency = std::chrono::microseconds(static_cast<int64_t>(scenario_.proxy.latency_ms * 1000));
   proxy_options.network.bandwidth_mbps = scenario_.proxy.bandwidth_mbps;
+  proxy_options.network.profile = scenario_.proxy.profile;
   auto proxy = fixture::ModuleProxy::start(workspace_->store(), proxy_options);
   if (!proxy) return proxy.error();
   proxy_ = std::move(proxy).value();

@@ -40,7 +40,9 @@ util::Result<Workspace> Workspace::create(const scenario::Scenario& scenario, co
     auto generated = fixture::generate_fixture(series.params, workspace.pristine_);
     if (!generated) return util::error("generating the fixture failed: " + generated.error().message);
     workspace.generated_ = true;
-    workspace.store_ = std::make_shared<fixture::ModuleStore>(series.params);
+    auto store = fixture::ModuleStore::create(series.params);
+    if (!store) return util::error("the fixture's module store: " + store.error().message);
+    workspace.store_ = std::move(store).value();
   } else {
     auto copied = copy_tree(scenario.fixture.path, workspace.pristine_);
     if (!copied) return copied.error();

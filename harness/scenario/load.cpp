@@ -10,6 +10,7 @@
 #include <system_error>
 #include <utility>
 
+#include "fixture/module_proxy.h"
 #include "scenario/checker.h"
 #include "scenario/scenario.h"
 #include "scenario/suggest.h"
@@ -463,7 +464,7 @@ ParsedVariant parse_variant(Checker& check, const Json& value, const std::string
 const std::vector<std::string>& top_level_keys() {
   static const std::vector<std::string> keys = {"schema",   "name",      "title",       "description", "fixture",
                                                 "base_images", "variants", "build_kinds", "repetitions", "warmups",
-                                                "order",    "randomize", "seed",        "network_mode", "proxy",
+                                                "order",    "randomize", "seed",        "network_mode", "proxy", "network",
                                                 "sweep", "claims"};
   return keys;
 }
@@ -774,6 +775,20 @@ LoadOutcome parse_scenario(std::string_view bytes, const fs::path& file) {
     // No bridge network exists here (dockerd --bridge=none): RUN steps need host or none.
     if (auto text = check.choice(*mode, "/network_mode", "network mode", {"host", "none"})) scenario.network_mode = *text;
   }
+  if (const Json* network = Checker::find(root, "network")) {
+    std::vector<std::string> names;
+    for (const auto& profile : fixture::network_profiles()) names.push_back(profile.name);
+    if (Checker::find(root, "proxy") != nullptr) {
+      check.add("/network", "and /proxy are both set (expected one: a named profile or explicit latency_ms and bandwidth_mbps)");
+    } else if (auto text = check.choice(*network, "/network", "network profile", names)) {
+      auto profile = fixture::find_network_profile(*text);
+      if (profile) {
+        scenario.proxy.latency_ms = profile->latency_ms;
+        scenario.proxy.bandwidth_mbps = profile->bandwidth_mbps;
+        scenario.proxy.profile = profile->name;
+      }
+    }
+  }
   if (const Json* proxy = Checker::find(root, "proxy")) {
     if (check.is_type(*proxy, "/proxy", proxy->is_object(), "{\"latency_ms\": ..., \"bandwidth_mbps\": ...}")) {
       check.unknown_keys(*proxy, "/proxy", {"latency_ms", "bandwidth_mbps"});
@@ -970,7 +985,12 @@ nlohmann::ordered_json to_json(const Scenario& s) {
   out["randomize"] = s.randomize;
   out["seed"] = s.seed;
   out["network_mode"] = s.network_mode;
-  out["proxy"] = {{"latency_ms", s.proxy.latency_ms}, {"bandwidth_mbps", s.proxy.bandwidth_mbps}};
+  // A profile stands for its numbers ("network" and "proxy" are exclusive).
+  if (!s.proxy.profile.empty()) {
+    out["network"] = s.proxy.profile;
+  } else {
+    out["proxy"] = {{"latency_ms", s.proxy.latency_ms}, {"bandwidth_mbps", s.proxy.bandwidth_mbps}};
+  }
   if (s.sweep) {
     Json values = Json::array();
     for (const auto& value : s.sweep->values) values.push_back(Json(value));

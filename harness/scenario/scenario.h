@@ -111,6 +111,9 @@ struct FixtureSource {
 struct ProxySettings {
   double latency_ms = 0.0;      // added before every module proxy response
   double bandwidth_mbps = 0.0;  // megabits per second; 0 = unlimited
+  // "network": a named profile (fixture::network_profiles()) that set the
+  // two numbers above; "" when "proxy" gave them (or neither was given).
+  std::string profile;
 };
 
 struct Sweep {

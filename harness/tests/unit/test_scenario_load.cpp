@@ -218,3 +218,30 @@ TEST_CASE("edit distance and suggestions", "[scenario][suggest]") {
   CHECK(printable("a\nb\xff") == "a\\x0Ab\\xFF");
   CHECK(printable("\xe2\x82") == "\\xE2\\x82");  // a truncated sequence
 }
+
+TEST_CASE("a named network profile sets the proxy's latency and bandwidth, and a preset reaches the fixture",
+          "[scenario][load]") {
+  const fs::path file = data_path("scenarios/valid/network-profile.json");
+  auto outcome = parse_scenario(R"({
+    "schema": 1, "name": "real-world",
+    "fixture": {"generate": {"deps": {"preset": "grpc-service"}}},
+    "variants": [{"name": "a", "dockerfile": "../Dockerfile.ok"}],
+    "build_kinds": ["cold", "dependency-bump"],
+    "network": "ci-runner"
+  })", file);
+  INFO(outcome.report(file));
+  REQUIRE(outcome.ok());
+  const Scenario& s = *outcome.scenario;
+  CHECK(s.proxy.profile == "ci-runner");
+  CHECK(s.proxy.latency_ms == 15.0);
+  CHECK(s.proxy.bandwidth_mbps == 400.0);
+  CHECK(s.fixture.params.deps_preset == "grpc-service");
+  auto canonical = to_json(s);
+  CHECK(canonical["network"] == "ci-runner");
+  CHECK_FALSE(canonical.contains("proxy"));
+  auto again = parse_scenario(canonical.dump(), file);
+  INFO(again.report(file));
+  REQUIRE(again.ok());
+  CHECK(again.scenario->proxy.latency_ms == 15.0);
+  CHECK(canonical["fixture"]["generate"]["deps"]["preset"] == "grpc-service");
+}
