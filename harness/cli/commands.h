@@ -37,5 +37,6 @@ void register_fixture_commands(CLI::App& app);
 void register_report_command(CLI::App& app);
 void register_compare_command(CLI::App& app);
 void register_validate_command(CLI::App& app);
+void register_advise_command(CLI::App& app);
 
 }  // namespace buildbench::cli

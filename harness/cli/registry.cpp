@@ -19,6 +19,7 @@ constexpr CommandEntry kCommands[] = {
     {register_merge_command, {"merge"}},     {register_fixture_commands, {"fixture", "proxy"}},
     {register_images_command, {"images"}},   {register_report_command, {"report"}},
     {register_compare_command, {"compare"}}, {register_validate_command, {"validate"}},
+    {register_advise_command, {"advise"}},
 };
 
 }  // namespace
