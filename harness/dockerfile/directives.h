@@ -7,7 +7,20 @@
 #include <string_view>
 #include <vector>
 
+#include "dockerfile/model.h"
+
 namespace buildbench::dockerfile {
+
+// The parser directives at the top of a Dockerfile (`# syntax=`,
+// `# escape=`, `# check=`), read as BuildKit does: only before the first
+// line that is not one (an unknown `# key=value` ends them too), names
+// case-insensitive, each at most once, escape only ` or \.
+struct DirectiveScan {
+  std::vector<Directive> directives;
+  char escape = '\\';
+  std::optional<std::pair<Position, std::string>> error;  // where and what
+};
+DirectiveScan scan_directives(std::string_view dockerfile);
 
 struct SyntaxDirective {
   std::string image;  // "docker/dockerfile:1.4"

@@ -51,6 +51,7 @@ std::optional<int> find_stage(const Dockerfile& model, std::string_view name_or_
 util::Result<int> target_stage(const Dockerfile& model, std::string_view target);
 
 // The variable scope the frontend expands words with. ENV wins over ARG.
+// It points at the model and the options: both must outlive it.
 class Scope {
  public:
   // The scope of FROM lines: the global (pre-FROM) ARGs and the automatic
@@ -75,6 +76,9 @@ class Scope {
   const std::vector<std::pair<std::string, std::string>>& env() const { return env_; }
 
  private:
+  // at_stage_start with a bound on parent recursion (FROM cycles).
+  static Scope start(const Dockerfile& model, int stage, const BuildOptions& options, size_t depth);
+
   const Dockerfile* model_ = nullptr;
   const BuildOptions* options_ = nullptr;
   bool global_scope_ = false;
