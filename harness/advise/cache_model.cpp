@@ -313,6 +313,7 @@ class Predictor {
     Prediction prediction;
     prediction.change = change_;
     global_values();
+    hidden_states_ = hidden_states();
     mark_needed(prediction);
     results_.resize(df_.stages.size());
     for (const auto& stage : df_.stages) {
@@ -391,7 +392,29 @@ class Predictor {
       prediction.stages.push_back({stage.index, stage.label(), at(needed_, stage.index), at(why_, stage.index)});
   }
 
-  std::string label(const Stage& stage) const { return df_.stages.size() > 1 ? stage.label() : ""; }
+  // The trace labels steps with their stage once the frontend holds more
+  // than one build state: more than one stage, or a hidden one, which a
+  // cache mount without from= (a scratch state) or a --from naming an image
+  // adds. Verified on 20.10 and 28.5 ("[stage-0 2/3] RUN --mount=type=cache...").
+  bool hidden_states() const {
+    for (const auto& stage : df_.stages) {
+      for (const auto& ins : stage.instructions) {
+        if (auto from = ins.flag("from"); from && (ins.keyword == "COPY" || ins.keyword == "ADD") &&
+                                          stage_ref(*from, stage.index) < 0)
+          return true;
+        if (ins.keyword != "RUN") continue;
+        for (const auto& spec : ins.flags_named("mount")) {
+          auto fields = mount_fields(spec);
+          if (fields.count("from") ? stage_ref(fields["from"], stage.index) < 0 : fields["type"] == "cache") return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  std::string label(const Stage& stage) const {
+    return df_.stages.size() > 1 || hidden_states_ ? stage.label() : "";
+  }
 
   // The changed context paths .dockerignore lets through.
   std::vector<std::string> changed_sent_paths() const {
@@ -635,6 +658,7 @@ class Predictor {
   std::map<std::string, bool> global_has_value_;
   std::map<std::string, std::string> global_defaults_;
   std::vector<std::string> not_modelled_;
+  bool hidden_states_ = false;
 };
 
 bool is_manifest(const std::string& path) {
