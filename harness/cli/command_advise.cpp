@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/terminal.h"
 #include "runner/results.h"
+#include "stats/summary.h"
 
 namespace buildbench::cli {
 namespace {
@@ -155,7 +156,7 @@ void print_findings(const adv::DockerfileView& df, const std::vector<adv::Findin
       }
       fmt::print("  lines {}-{}:\n", e.first_line, e.last_line);
       for (int l = e.first_line; l <= e.last_line && l - 1 < static_cast<int>(df.lines.size()); ++l)
-        fmt::print("    - {}\n", df.lines[l - 1]);
+        fmt::print("    - {}\n", df.line(l));
       for (const auto& l : e.lines) fmt::print("    + {}\n", l);
     }
   }
@@ -348,7 +349,7 @@ int run_advise(const AdviseOptions& o) {
     }
     v.interrupted = &g_interrupted;
     std::signal(SIGINT, [](int) { g_interrupted = true; });
-    if (!o.json) fmt::print("verifying: building original and suggested ({} kinds x {} repetitions) ...\n", v.kinds.size(), v.reps);
+    if (!o.json) fmt::print("verifying: building original and suggested ({} kinds x {} repetitions) ...\n", v.kinds.size(), v.repetitions);
     auto report = adv::verify(v);
     if (!report) {
       print_error("--verify: " + report.error().message);

@@ -121,10 +121,15 @@ TEST_CASE("advise: predictions agree with the trace for every change kind", "[in
     const auto dockerfile = dir.path() / "Dockerfile";
     write(ctx / "go.mod", "module example.test/app\n// " + token + variant.name + "\n");
     write(ctx / "go.sum", "");
+    // Every file the "binaries" are made of is unique to this run and
+    // variant: a COPY --from of identical bytes built by an earlier variant
+    // on the same base would hit the cache (content-addressed), which is
+    // BuildKit being right, not the change under test.
+    const std::string unique = "// " + token + " " + variant.name + "\n";
     for (const char* main : {"cmd/server/main.go", "cmd/api/main.go", "cmd/worker/main.go"})
-      write(ctx / main, "package main\nfunc main() {}\n");
-    write(ctx / "internal/leaf/leaf.go", "package leaf\n");
-    write(ctx / "internal/core/core.go", "package core\n");
+      write(ctx / main, "package main\nfunc main() {}\n" + unique);
+    write(ctx / "internal/leaf/leaf.go", "package leaf\n" + unique);
+    write(ctx / "internal/core/core.go", "package core\n" + unique);
     write(ctx / "docs/guide.md", "# guide\n");
     write(ctx / "README.md", "# app\n");
     if (!variant.dockerignore.empty()) write(ctx / ".dockerignore", variant.dockerignore);
@@ -167,7 +172,7 @@ TEST_CASE("advise: predictions agree with the trace for every change kind", "[in
         {{ChangeKind::BaseImage, {}, "", rt_image, 0}, [&] { REQUIRE(client.tag_image(repo + ":other", repo, "rt")); }},
         {{ChangeKind::DockerfileLine, {}, "", "", last_run}, [&] {
            auto lines = df->lines;
-           lines[last_run - 1] += " && true";
+           lines[static_cast<size_t>(last_run - 1)] += " && true";
            std::string text;
            for (const auto& l : lines) text += l + "\n";
            write(dockerfile, text);
