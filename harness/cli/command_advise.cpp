@@ -371,7 +371,7 @@ int run_advise(const AdviseOptions& o) {
     }
     if (!any) {
       print_error("--explain " + o.explain + ": no step of " + o.dockerfile +
-                  " matches (use a trace name like \"[2/4]\", \"build 3/6\", a line number like L7, or the step's text)");
+                  " matches (use a step number like \"2/4\" or \"build 3/6\", a line number like L7, or the step's text)");
       return kExitBadInput;
     }
     if (!o.json) return kExitOk;
@@ -450,7 +450,7 @@ void register_advise_command(CLI::App& app) {
   cmd->add_option("--change", o->changes,
                   "A change to predict (repeatable): none, cold, source-edit:PATH, manifest-edit[:PATH], "
                   "ignored-edit:PATH, build-arg:NAME, base-image:IMAGE, dockerfile-line:N (default: one of each kind that applies)");
-  cmd->add_option("--explain", o->explain, "Say which input decides STEP (\"[2/4]\", \"build 3/6\", L7 or its text) for each change");
+  cmd->add_option("--explain", o->explain, "Say which input decides STEP (\"2/4\", \"build 3/6\", L7 or its text) for each change");
   cmd->add_option("--results", o->results, "Earlier buildbench results (results.jsonl): predicted rebuild times");
   cmd->add_option("--variant", o->variant, "The variant in --results that builds this Dockerfile (default: by file name)");
   cmd->add_option("--engine", o->engine, "Engine version whose cache rules to apply")->capture_default_str();
