@@ -8,7 +8,7 @@
 
 #include "docker/build_stream.h"
 #include "docker/context_packer.h"
-#include "docker/dockerfile.h"
+#include "dockerfile/directives.h"
 #include "session/build_session.h"
 #include "util/hash.h"
 #include "util/temp_dir.h"
@@ -50,11 +50,11 @@ util::Result<PreparedInputs> prepare(docker::EngineClient& client, const BuildRe
                        (request.dockerfile ? "" : " (name another one with -f)"));
   }
   std::string text = read_text(inputs.dockerfile);
-  if (auto syntax = docker::find_syntax_directive(text)) {
+  if (auto syntax = dockerfile::find_syntax_directive(text)) {
     if (request.strip_syntax_line) {
       inputs.stripped_dir.emplace("buildbench-dockerfile-");
       auto stripped = inputs.stripped_dir->path() / inputs.dockerfile.filename();
-      std::ofstream(stripped, std::ios::binary) << docker::strip_syntax_directive(text);
+      std::ofstream(stripped, std::ios::binary) << dockerfile::strip_syntax_directive(text);
       inputs.dockerfile = stripped;
       inputs.syntax_stripped = true;
     } else if (!client.inspect_image(syntax->image)) {

@@ -163,12 +163,15 @@ class Lexer {
     return std::string(text_.substr(start, pos_ - start));
   }
 
+  void note(const std::string& variable) {
+    if (names_ == nullptr) return;
+    bool seen = false;
+    for (const auto& n : *names_) seen = seen || n == variable;
+    if (!seen) names_->push_back(variable);
+  }
+
   std::optional<std::string> get(const std::string& variable) {
-    if (names_ != nullptr) {
-      bool seen = false;
-      for (const auto& n : *names_) seen = seen || n == variable;
-      if (!seen) names_->push_back(variable);
-    }
+    note(variable);
     return lookup_ ? lookup_(variable) : std::nullopt;
   }
 
@@ -214,6 +217,7 @@ class Lexer {
       // modelled: say so instead of guessing.
       return fail(std::string("unsupported modifier (") + op + ") in substitution of " + variable);
     }
+    note(variable);  // before the names in its default, for referenced_variables' order
     auto word = modifier_word();
     if (!word) return word.error();
     auto value = get(variable);

@@ -187,6 +187,11 @@ class Parser {
       instruction->lines = LineRange{line_number, static_cast<int>(next_)};
       if (auto status = read_heredocs(*instruction, line); !status) return status.error();
       instruction->lines.last = static_cast<int>(next_);
+      if (instruction->trigger) {  // an ONBUILD trigger covers the same lines
+        auto trigger = std::make_shared<Instruction>(*instruction->trigger);
+        trigger->lines = instruction->lines;
+        instruction->trigger = std::move(trigger);
+      }
       any_instruction = true;
       if (auto status = place(std::move(*instruction)); !status) return status.error();
     }

@@ -1,10 +1,10 @@
 #include <catch2/catch.hpp>
 
-#include "docker/dockerfile.h"
+#include "dockerfile/directives.h"
 
-using namespace buildbench::docker;
+using namespace buildbench::dockerfile;
 
-TEST_CASE("# syntax= is a parser directive only at the top", "[docker][dockerfile]") {
+TEST_CASE("# syntax= is a parser directive only at the top", "[dockerfile][directives]") {
   auto found = find_syntax_directive("# syntax=docker/dockerfile:1.4\nFROM scratch\n");
   REQUIRE(found);
   CHECK(found->image == "docker/dockerfile:1.4");
@@ -20,12 +20,12 @@ TEST_CASE("# syntax= is a parser directive only at the top", "[docker][dockerfil
   CHECK_FALSE(find_syntax_directive(""));
 }
 
-TEST_CASE("strip_syntax_directive removes that line and nothing else", "[docker][dockerfile]") {
+TEST_CASE("strip_syntax_directive removes that line and nothing else", "[dockerfile][directives]") {
   CHECK(strip_syntax_directive("# syntax=x\r\nFROM scratch\nCOPY a b\n") == "FROM scratch\nCOPY a b\n");
   CHECK(strip_syntax_directive("FROM scratch\n") == "FROM scratch\n");
 }
 
-TEST_CASE("base_images lists FROM images, not stages or scratch", "[docker][dockerfile]") {
+TEST_CASE("base_images lists FROM images, not stages or scratch", "[dockerfile][directives]") {
   auto images = base_images(
       "FROM golang:1.24-alpine AS build\n"
       "RUN go build\n"
