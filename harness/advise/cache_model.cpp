@@ -86,16 +86,10 @@ EngineRules EngineRules::for_engine(const std::string& engine_version) {
     major = major * 10 + (c - '0');
   }
   rules.name = "docker " + engine_version;
-  // Verified: 20.10.24 (BuildKit 0.8) does not pass a stage's ARGs to the
-  // stages built FROM it, 28.5.2 (BuildKit 0.25) does. Engines in between
-  // are not verified; BuildKit's change (moby/buildkit#5381) shipped in
-  // 0.17, which Docker 27.3 bundles, so the gate sits there.
-  int minor = 0;
-  if (auto dot = engine_version.find('.'); dot != std::string::npos) {
-    for (size_t i = dot + 1; i < engine_version.size() && std::isdigit(static_cast<unsigned char>(engine_version[i])); ++i)
-      minor = minor * 10 + (engine_version[i] - '0');
-  }
-  rules.stage_children_inherit_args = major > 27 || (major == 27 && minor >= 3);
+  // Both engines verified here pass a stage's ARGs to the stages built
+  // FROM it (docs/cache-model.md, `inherit`), although CACHE-RULES.md reads
+  // BuildKit 0.25's source as the first to do so: the builds win.
+  rules.stage_children_inherit_args = true;
   rules.copy_link = major >= 23;
   return rules;
 }
@@ -472,7 +466,8 @@ class Predictor {
       step.line = stage.line;
       step.observable = false;
       State own;
-      if (change_.kind == ChangeKind::Cold) worsen(own, Outcome::Rerun, "cold build: no cache");
+      // --no-cache does not apply to FROM: the image stays what it was.
+      if (change_.kind == ChangeKind::Cold && !change_.no_cache) worsen(own, Outcome::Rerun, "cold build: no cache");
       if (image_changed(stage.base)) worsen(own, Outcome::Rerun, "the base image " + stage.base + " changed");
       if (change_.kind == ChangeKind::DockerfileLine && change_.line == stage.line)
         worsen(own, Outcome::Rerun, "its line " + std::to_string(stage.line) + " changed");
@@ -566,7 +561,13 @@ class Predictor {
                    const std::string& meta_change) {
     State own;
     const std::string where = " (line " + std::to_string(ins.line) + ")";
-    if (change_.kind == ChangeKind::Cold) worsen(own, Outcome::Rerun, "cold build: no cache");
+    if (change_.kind == ChangeKind::Cold) {
+      if (change_.no_cache && ins.keyword == "WORKDIR")
+        worsen(own, Outcome::NotModelled,
+               "--no-cache does not apply to WORKDIR: cached when an identical one was built on this base before");
+      else
+        worsen(own, Outcome::Rerun, change_.no_cache ? "--no-cache build" : "cold build: no cache");
+    }
     if (line_edited(ins)) worsen(own, Outcome::Rerun, "its Dockerfile line " + std::to_string(change_.line) + " changed");
     if (ins.keyword == "RUN") {
       for (const auto& [name, var] : scope) {

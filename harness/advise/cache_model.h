@@ -43,6 +43,11 @@ struct Change {
   std::string arg;                 // BuildArg
   std::string image;               // BaseImage (as the Dockerfile spells it)
   int line = 0;                    // DockerfileLine (1-based)
+  // Cold only: made by --no-cache (the runner's "scoped" cold) rather than an
+  // empty cache. BuildKit then ignores the cache for RUN/COPY/ADD only; a
+  // WORKDIR is still looked up, and found when an identical one on the same
+  // base was ever built: the model says "not modelled" for it.
+  bool no_cache = false;
   // "source-edit internal/pkg/a.go", "build-arg CACHEBUST", ...
   std::string describe() const;
 };
@@ -52,8 +57,7 @@ struct Change {
 struct EngineRules {
   std::string name = "buildkit";
   // A stage built FROM another stage inherits the ARGs declared in it (so a
-  // new value re-runs the child's first RUN). Docker 28.5 (BuildKit 0.25) yes,
-  // 20.10 (BuildKit 0.8) no.
+  // new value re-runs the child's first RUN): verified on 20.10 and 28.5.
   bool stage_children_inherit_args = true;
   // COPY --link exists (not in 20.10's built-in frontend).
   bool copy_link = true;

@@ -99,11 +99,13 @@ util::Result<VerifyReport> judge(const runner::ResultsFile& results, const std::
   for (const auto& kind : results.header.build_kinds) {
     KindResult kr;
     kr.kind = kind;
-    const Change change = change_for_kind(kind, leaf_file, ignored_file);
-    const Prediction predicted_original = predict(*original, *original_ctx, change, options);
-    const Prediction predicted_suggested = predict(*suggested, *suggested_ctx, change, options);
+    Change change = change_for_kind(kind, leaf_file, ignored_file);
     for (const auto& sample : results.samples) {
       if (sample.kind != kind || sample.warmup || !sample.record.ok) continue;
+      // A "scoped" cold build is a --no-cache build.
+      change.no_cache = change.kind == ChangeKind::Cold && sample.cold_method != "prune";
+      const Prediction predicted_original = predict(*original, *original_ctx, change, options);
+      const Prediction predicted_suggested = predict(*suggested, *suggested_ctx, change, options);
       // The first warm build after a cold one can find nothing to do but is
       // still a warm build: the prediction is the same.
       if (sample.variant == "original") {

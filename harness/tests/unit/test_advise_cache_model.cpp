@@ -123,6 +123,18 @@ TEST_CASE("advise: a base-image change and a Dockerfile line edit", "[advise]") 
   CHECK(line.count(Outcome::Rerun) >= 5);
 }
 
+TEST_CASE("advise: a --no-cache cold build leaves WORKDIR to the cache's history", "[advise]") {
+  auto df = parse("FROM alpine:3.21\nWORKDIR /src\nCOPY . .\n");
+  auto ctx = context_from_list({"a"}, "");
+  REQUIRE(ctx);
+  Change cold{ChangeKind::Cold, {}, "", "", 0};
+  CHECK(outcomes(predict(df, *ctx, cold))["[2/3] WORKDIR /src"] == Outcome::Rerun);
+  cold.no_cache = true;
+  auto o = outcomes(predict(df, *ctx, cold));
+  CHECK(o["[2/3] WORKDIR /src"] == Outcome::NotModelled);
+  CHECK(o["[3/3] COPY . ."] == Outcome::Rerun);
+}
+
 TEST_CASE("advise: instructions the model does not know are named, never cached", "[advise]") {
   auto df = parse("FROM alpine:3.21\nADD https://example.invalid/x.tgz /x\nRUN echo a\n");
   auto ctx = context_from_list({}, "");
@@ -158,7 +170,8 @@ TEST_CASE("advise: predictions agree with every recorded trace of the seed run",
     for (const auto& sample : results->samples) {
       if (sample.variant != variant["name"] || sample.warmup || !sample.record.ok) continue;
       // The seed fixture's roles: a leaf package file and a Markdown document.
-      const Change change = change_for_kind(sample.kind, "internal/pkg007/file00.go", "docs/guide-00.md");
+      Change change = change_for_kind(sample.kind, "internal/pkg007/file00.go", "docs/guide-00.md");
+      change.no_cache = change.kind == ChangeKind::Cold && sample.cold_method != "prune";
       PredictOptions options;
       options.engine = engine;
       std::vector<ObservedStep> observed;
