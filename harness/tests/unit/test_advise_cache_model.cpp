@@ -83,7 +83,7 @@ TEST_CASE("advise: an ARG's new value re-runs RUN steps after it, not COPY", "[a
   CHECK(p.find("[4/6]")->reason.find("ARG V") != std::string::npos);
 }
 
-TEST_CASE("advise: FROM-children inherit the parent's ARGs; unused stages are not built", "[advise]") {
+TEST_CASE("advise: FROM-children inherit the parent's ARGs, unused stages are not built", "[advise]") {
   auto df = parse(
       "FROM alpine:3.21 AS base\nRUN echo a\nARG V=1\nFROM base AS child\nRUN echo child\n"
       "FROM alpine:3.21 AS unused\nRUN echo u\nFROM child\nRUN echo final\n");
