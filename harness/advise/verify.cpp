@@ -181,10 +181,17 @@ util::Result<VerifyReport> verify(const VerifyOptions& options) {
   run.allow_prune = options.allow_prune;
   run.quiet = options.quiet;
   run.interrupted = options.interrupted;
-  std::filesystem::remove_all(run.out_dir, ec);
-  auto summary = runner::run_scenario(run);
-  if (!summary) return summary.error();
-  auto results = runner::read_results(summary->results);
+  std::filesystem::path results_file = run.out_dir / "results.jsonl";
+  if (options.reuse) {
+    if (!std::filesystem::exists(results_file))
+      return util::error("--reuse: " + results_file.string() + " does not exist (run --verify without --reuse first)");
+  } else {
+    std::filesystem::remove_all(run.out_dir, ec);
+    auto summary = runner::run_scenario(run);
+    if (!summary) return summary.error();
+    results_file = summary->results;
+  }
+  auto results = runner::read_results(results_file);
   if (!results) return results.error();
   // The generated fixture's roles name the files the mutations edit.
   std::string leaf_file = "internal/leaf/leaf.go", ignored_file = "docs/guide-00.md";

@@ -32,6 +32,9 @@ struct VerifyOptions {
   std::map<std::string, std::string> base_images;  // base name -> local image
   bool allow_prune = false;
   bool quiet = true;
+  // Judge the results an earlier --verify left in out_dir (same Dockerfiles)
+  // instead of building again.
+  bool reuse = false;
   const std::atomic<bool>* interrupted = nullptr;
 };
 

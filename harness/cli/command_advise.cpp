@@ -47,6 +47,7 @@ struct AdviseOptions {
   int reps = 3;
   std::string out = "advise-verify";
   bool allow_prune = false;
+  bool reuse = false;
   std::vector<std::string> base_images;
 };
 
@@ -338,6 +339,7 @@ int run_advise(const AdviseOptions& o) {
     v.repetitions = o.reps;
     v.out_dir = o.out;
     v.allow_prune = o.allow_prune;
+    v.reuse = o.reuse;
     v.base_images = {{"golang:1.24-alpine", "buildbench/go:1.24"}, {"alpine:3.21", "buildbench/runtime:busybox"}};
     for (const auto& m : o.base_images) {
       const auto eq = m.find('=');
@@ -464,6 +466,7 @@ void register_advise_command(CLI::App& app) {
   cmd->add_option("--reps", o->reps, "Repetitions per kind and variant for --verify")->capture_default_str();
   cmd->add_option("--out", o->out, "Directory for --verify's scenario and results")->capture_default_str();
   cmd->add_option("--base-image", o->base_images, "NAME=LOCAL_IMAGE base-image mapping for --verify (repeatable)");
+  cmd->add_flag("--reuse", o->reuse, "--verify: judge the builds an earlier --verify left in --out instead of building again");
   cmd->add_flag("--allow-prune", o->allow_prune, "--verify may prune the daemon's build cache for cold builds");
   cmd->callback([o] { finish(run_advise(*o)); });
 }
