@@ -26,6 +26,8 @@ packages=(
   debootstrap busybox-static
   # figures (SVG -> PNG) and the HTML report check
   librsvg2-bin chromium libxml2-utils
+  # the SARIF 2.1.0 schema check of `advise --sarif` (tests)
+  python3-jsonschema
   # session debugging and benchmarks
   socat curl procps
   # real Go modules for the dependency presets (harness/fixture/presets.cpp,

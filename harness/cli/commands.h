@@ -41,5 +41,6 @@ void register_engine_command(CLI::App& app);
 void register_clean_command(CLI::App& app);
 void register_dockerfile_command(CLI::App& app);
 void register_init_command(CLI::App& app);
+void register_advise_command(CLI::App& app);
 
 }  // namespace buildbench::cli

@@ -22,6 +22,7 @@ constexpr CommandEntry kCommands[] = {
     {register_engine_command, {"engine"}},   {register_clean_command, {"clean"}},
     {register_dockerfile_command, {"dockerfile"}},
     {register_init_command, {"init"}},
+    {register_advise_command, {"advise"}},
 };
 
 }  // namespace
