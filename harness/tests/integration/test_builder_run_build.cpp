@@ -223,7 +223,7 @@ TEST_CASE("No daemon: the error names the endpoint and how to start one", "[inte
 // BuildKit reads `<Dockerfile>.dockerignore` instead of .dockerignore; the
 // session path gets that from the daemon, the tar path from the packer.
 // Either way the excluded file is not in the context the daemon sees.
-TEST_CASE("-f df/Custom.Dockerfile: Custom.Dockerfile.dockerignore applies on both transfers", "[integration][builder]") {
+TEST_CASE("a Dockerfile named with -f (df/Custom.Dockerfile): its own .dockerignore applies on both transfers", "[integration][builder]") {
   auto client = client_from_env();
   util::TempDir dir("buildbench-it-");
   const std::string token = test::unique_token();

@@ -246,7 +246,7 @@ TEST_CASE("engines_dir follows BUILDBENCH_STATE_DIR", "[engine][install]") {
   CHECK(engine::engines_dir() == "/var/lib/buildbench/engines");
 }
 
-TEST_CASE("--engine: unknown names list the known ones; not installed says how", "[engine][install]") {
+TEST_CASE("engine option: unknown names list the known ones - not installed says how", "[engine][install]") {
   auto unknown = engine::known_engine("27.0");
   REQUIRE_FALSE(unknown);
   CHECK(unknown.error().message.find("20.10, 26.1, 28.5") != std::string::npos);
