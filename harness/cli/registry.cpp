@@ -19,7 +19,8 @@ constexpr CommandEntry kCommands[] = {
     {register_merge_command, {"merge"}},     {register_fixture_commands, {"fixture", "proxy"}},
     {register_images_command, {"images"}},   {register_report_command, {"report"}},
     {register_compare_command, {"compare"}}, {register_validate_command, {"validate"}},
-    {register_advise_command, {"advise"}},
+    {register_engine_command, {"engine"}},   {register_clean_command, {"clean"}},
+    {register_dockerfile_command, {"dockerfile"}}, {register_advise_command, {"advise"}},
 };
 
 }  // namespace

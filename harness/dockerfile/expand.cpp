@@ -18,6 +18,69 @@ bool is_special_parameter(char c) {
   return c == '@' || c == '*' || c == '#' || c == '?' || c == '-' || c == '$' || c == '!' || c == '0';
 }
 
+// Shell pattern matching for ${X#pattern}: `*`, `?`, `[abc]`, `[a-z]`,
+// `[!x]`/`[^x]`, `\x` literal. The usual two-pointer walk that remembers
+// the last `*`, so it stays linear-ish on long inputs.
+bool class_matches(std::string_view pattern, size_t& p, char c) {
+  size_t i = p + 1;
+  bool negate = i < pattern.size() && (pattern[i] == '!' || pattern[i] == '^');
+  if (negate) ++i;
+  bool matched = false;
+  bool first = true;
+  for (; i < pattern.size() && (first || pattern[i] != ']'); ++i, first = false) {
+    if (i + 2 < pattern.size() && pattern[i + 1] == '-' && pattern[i + 2] != ']') {
+      matched = matched || (c >= pattern[i] && c <= pattern[i + 2]);
+      i += 2;
+    } else {
+      matched = matched || c == pattern[i];
+    }
+  }
+  if (i >= pattern.size()) {  // no closing ']': the '[' is an ordinary character
+    ++p;
+    return c == '[';
+  }
+  p = i + 1;
+  return matched != negate;
+}
+
+bool glob_matches(std::string_view pattern, std::string_view text) {
+  size_t p = 0, t = 0;
+  size_t star = std::string_view::npos, star_text = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      star_text = t;
+      continue;
+    }
+    if (p < pattern.size()) {
+      size_t next = p;
+      bool ok = false;
+      if (pattern[p] == '?') {
+        ok = true;
+        next = p + 1;
+      } else if (pattern[p] == '[') {
+        ok = class_matches(pattern, next, text[t]);
+      } else if (pattern[p] == '\\' && p + 1 < pattern.size()) {
+        ok = pattern[p + 1] == text[t];
+        next = p + 2;
+      } else {
+        ok = pattern[p] == text[t];
+        next = p + 1;
+      }
+      if (ok) {
+        p = next;
+        ++t;
+        continue;
+      }
+    }
+    if (star == std::string_view::npos) return false;
+    p = star + 1;
+    t = ++star_text;
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
 // The output of a run of the lexer: one word (expand_word) or a list of
 // words where unquoted whitespace, also inside unquoted expansions,
 // separates them (expand_words).
@@ -184,6 +247,29 @@ class Lexer {
     return word.finish_word();
   }
 
+  // ${X#pattern} / ${X##pattern}: X without its shortest / longest prefix
+  // matching the pattern; ${X%pattern} / ${X%%pattern}: the same for suffixes.
+  util::Result<std::string> remove_affix(const std::string& variable, char op) {
+    const bool longest = pos_ < text_.size() && text_[pos_] == op;
+    if (longest) ++pos_;
+    note(variable);
+    auto pattern = modifier_word();
+    if (!pattern) return pattern.error();
+    auto value = get(variable);
+    if (!value && options_.keep_unset) {
+      return "${" + variable + std::string(longest ? 2 : 1, op) + *pattern + "}";
+    }
+    const std::string v = value.value_or("");
+    for (size_t step = 0; step <= v.size(); ++step) {
+      const size_t length = longest ? v.size() - step : step;
+      if (op == '#' && glob_matches(*pattern, std::string_view(v).substr(0, length))) return v.substr(length);
+      if (op == '%' && glob_matches(*pattern, std::string_view(v).substr(v.size() - length))) {
+        return v.substr(0, v.size() - length);
+      }
+    }
+    return v;
+  }
+
   // At a '$': the expansion, or "$" itself when no name follows.
   util::Result<std::string> dollar() {
     const size_t dollar_at = pos_;
@@ -212,9 +298,9 @@ class Lexer {
       if (pos_ >= text_.size()) return fail("syntax error: missing '}'");
       op = text_[pos_++];
     }
+    if (!colon && (op == '#' || op == '%')) return remove_affix(variable, op);
     if (op != '-' && op != '+' && op != '?') {
-      // ${X#pattern}, ${X%pattern}, ${X/a/b} (newer frontends) are not
-      // modelled: say so instead of guessing.
+      // ${X/a/b} (newer frontends) is not modelled: say so instead of guessing.
       return fail(std::string("unsupported modifier (") + op + ") in substitution of " + variable);
     }
     note(variable);  // before the names in its default, for referenced_variables' order

@@ -2,8 +2,10 @@
 // Shell-word processing as the Dockerfile frontend does it (BuildKit's
 // frontend/dockerfile/shell lexer): quotes, the escape character, and
 // `$VAR`, `${VAR}`, `${VAR:-x}`, `${VAR-x}`, `${VAR:+x}`, `${VAR+x}`,
-// `${VAR:?msg}`, `${VAR?msg}` substitution. This is not a shell: no command
-// substitution, globbing or arithmetic.
+// `${VAR:?msg}`, `${VAR?msg}`, and `${VAR#p}`, `${VAR##p}`, `${VAR%p}`,
+// `${VAR%%p}` (newer frontends) substitution. `${VAR/a/b}` is reported as
+// unsupported. This is not a shell: no command substitution, globbing or
+// arithmetic.
 //
 // Usage:
 //   auto value = expand_word("${GOOS:-linux}/bin", lookup);    // "linux/bin"

@@ -9,8 +9,11 @@
 //   for (const Stage& stage : parsed->stages)
 //     for (const Instruction& ins : stage.instructions)         // [0] is the FROM
 //       if (ins.keyword == Keyword::Copy) use(ins.flag_value("from"), ins.sources(), ins.destination());
-//   auto needed = dockerfile::reachable_stages(*parsed, "");     // stages.h
-//   Scope scope = ...; scope.expand(word)                        // stages.h / expand.h
+//   BuildOptions options;                                        // stages.h: build args, platform
+//   auto needed = reachable_stages(*parsed, *target_stage(*parsed, ""), options);
+//   Scope scope = Scope::before(*parsed, stage, i, options);     // ARG/ENV before instruction i
+//   auto dest = scope.expand(*ins.destination());                 // "/src/1.24"
+//   auto json = to_json(*parsed);                                 // json.h
 //
 // The model keeps text as written (quotes, `$VAR`s); expanding a word the
 // way the frontend does is stages.h's Scope (ARG/ENV per stage) over
@@ -142,7 +145,7 @@ struct Instruction {
   std::string original;  // the joined logical line (without heredoc bodies)
   Position at;           // of the keyword
   LineRange lines;       // every line it covers, heredoc bodies included
-  std::vector<std::string> comments;  // comment lines right above it ('#' and one space... trimmed)
+  std::vector<std::string> comments;  // comment lines right above it, without '#', trimmed
 
   std::vector<Flag> flags;
   Form form = Form::None;

@@ -161,8 +161,10 @@ void Scope::apply(const Instruction& instruction) {
   } else if (instruction.keyword == Keyword::Env) {
     for (const KeyValue& pair : instruction.pairs) {
       if (!pair.value) continue;
+      // The frontend expands ENV names too (`ENV ${PREFIX}_HOME=/x`).
+      auto key = expand(pair.key);
       auto expanded = expand(*pair.value);
-      set(env_, pair.key.text, expanded ? *expanded : pair.value->text);
+      set(env_, key ? *key : pair.key.text, expanded ? *expanded : pair.value->text);
     }
   }
 }

@@ -202,6 +202,31 @@ void summarize_cell(Cell& cell, const ReportOptions& options) {
 
 }  // namespace
 
+namespace {
+
+// The warnings BuildKit attached to the samples, once per variant and text.
+std::vector<BuildCheck> collect_build_checks(const std::vector<std::string>& variants,
+                                             const std::vector<runner::ResultsFile>& files) {
+  std::vector<BuildCheck> checks;
+  for (const auto& variant : variants) {
+    for (const auto& file : files) {
+      for (const auto& sample : file.samples) {
+        if (sample.warmup || sample.variant != variant) continue;
+        for (const auto& warning : sample.record.warnings) {
+          auto found = std::find_if(checks.begin(), checks.end(), [&](const BuildCheck& check) {
+            return check.variant == variant && check.message == warning.message;
+          });
+          if (found == checks.end()) found = checks.insert(checks.end(), BuildCheck{variant, warning.message, warning.url, 0});
+          ++found->samples;
+        }
+      }
+    }
+  }
+  return checks;
+}
+
+}  // namespace
+
 util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& files, const ReportOptions& options) {
   if (files.empty()) return util::error("no results to report");
   const auto& first = files.front().header;
@@ -268,6 +293,7 @@ util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& f
     model.inputs.push_back(std::move(input));
   }
   if (model.series.empty()) model.series.push_back("");
+  model.build_checks = collect_build_checks(model.variants, files);
 
   model.baseline_variant = !options.baseline.empty() ? options.baseline : first.baseline_variant;
   if (!options.baseline.empty() &&

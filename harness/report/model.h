@@ -102,6 +102,15 @@ struct InputFile {
   bool interrupted = false;  // the footer says Ctrl-C
 };
 
+// A BuildKit warning (a Dockerfile check on Docker 28.x) as the samples of
+// one variant reported it.
+struct BuildCheck {
+  std::string variant;
+  std::string message;  // "JSONArgsRecommended: ... (line 4)"
+  std::string url;
+  size_t samples = 0;   // non-warm-up samples that carried it
+};
+
 struct ReportModel {
   // From the (first) results header.
   std::string scenario_name;
@@ -125,6 +134,7 @@ struct ReportModel {
   std::vector<Cell> cells;            // series-major, then kind, then variant
   std::vector<InputFile> inputs;
   std::vector<std::string> notes;     // file-level warnings (truncated lines, unknown baseline, ...)
+  std::vector<BuildCheck> build_checks;  // variant order, then first seen
   // The scenario's claims with their verdicts, in the scenario's order;
   // empty when neither the results header nor ReportOptions has claims.
   std::vector<ClaimResult> claims;

@@ -181,6 +181,17 @@ void write_html(const ReportModel& model, const std::vector<Figure>& figures, st
   }
   out << (any ? "</ul>\n" : "<p>None: every set of samples passed the checks.</p>\n");
 
+  if (!model.build_checks.empty()) {
+    out << "<h2 id=\"build-checks\">Build checks</h2>\n<p>Warnings BuildKit sent with the builds (Dockerfile checks, "
+           "Docker 28 and newer); they do not change the measurements.</p>\n<ul class=\"warnings\">\n";
+    for (const auto& check : model.build_checks) {
+      out << "<li><b>" << esc(check.variant) << "</b>: " << esc(check.message) << " (" << check.samples << " samples)";
+      if (!check.url.empty()) out << " <a href=\"" << esc(check.url) << "\">rule</a>";
+      out << "</li>\n";
+    }
+    out << "</ul>\n";
+  }
+
   out << "<h2 id=\"figures\">Figures</h2>\n";
   for (const auto& figure : figures) {
     out << fmt::format("<figure id=\"fig-{}\">\n{}<figcaption>{} <a href=\"figures/{}.svg\">(SVG)</a></figcaption>\n</figure>\n",

@@ -178,6 +178,14 @@ void write_markdown(const ReportModel& model, std::ostream& out) {
       out << fmt::format("- {}: {}\n", markdown_cell(where), markdown_cell(warning.message));
     }
   }
+  if (!model.build_checks.empty()) {
+    out << "\n## Build checks\n\nWarnings BuildKit sent with the builds (Dockerfile checks, Docker 28 and newer); "
+           "they do not change the measurements.\n\n";
+    for (const auto& check : model.build_checks) {
+      out << fmt::format("- {}: {} ({} samples){}\n", markdown_cell(check.variant), markdown_cell(check.message),
+                         check.samples, check.url.empty() ? "" : " <" + markdown_cell(check.url) + ">");
+    }
+  }
   if (!model.notes.empty()) {
     out << "\n## Notes\n\n";
     for (const auto& note : model.notes) out << "- " << markdown_cell(note) << "\n";

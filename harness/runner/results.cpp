@@ -39,6 +39,17 @@ docker::BuildStep step_from_json(const nlohmann::json& json) {
   return step;
 }
 
+docker::BuildWarning warning_from_json(const nlohmann::json& json) {
+  docker::BuildWarning warning;
+  warning.level = get_or<int64_t>(json, "level", 0);
+  warning.message = get_or<std::string>(json, "message", "");
+  warning.detail = get_or<std::vector<std::string>>(json, "detail", {});
+  warning.url = get_or<std::string>(json, "url", "");
+  warning.file = get_or<std::string>(json, "file", "");
+  warning.line = get_or<int>(json, "line", 0);
+  return warning;
+}
+
 }  // namespace
 
 util::Result<docker::BuildRecord> record_from_json(const nlohmann::json& json) {
@@ -67,6 +78,12 @@ util::Result<docker::BuildRecord> record_from_json(const nlohmann::json& json) {
   record.syntax_line_stripped = get_or<bool>(json, "syntax_line_stripped", false);
   if (json.contains("steps") && json["steps"].is_array()) {
     for (const auto& step : json["steps"]) record.steps.push_back(step_from_json(step));
+  }
+  // Added with engines that send build checks (28.x); older files have none.
+  if (json.contains("build_warnings") && json["build_warnings"].is_array()) {
+    for (const auto& warning : json["build_warnings"]) {
+      if (warning.is_object()) record.warnings.push_back(warning_from_json(warning));
+    }
   }
   return record;
 }

@@ -1,5 +1,7 @@
 #include "runner/run_scenario.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <algorithm>
@@ -13,7 +15,8 @@
 #include "builder/run_build.h"
 #include "docker/engine_client.h"
 #include "docker/engine_facts.h"
-#include "docker/managed_daemon.h"
+#include "engine/engine_daemon.h"
+#include "engine/housekeeping.h"
 #include "fixture/base_images.h"
 #include "fixture/module_proxy.h"
 #include "runner/progress.h"
@@ -49,13 +52,8 @@ std::string harness_commit() {
 }
 
 int64_t build_cache_bytes(docker::EngineClient& client) {
-  auto df = client.system_df();
-  if (!df || !df->contains("BuildCache") || !(*df)["BuildCache"].is_array()) return -1;
-  int64_t total = 0;
-  for (const auto& entry : (*df)["BuildCache"]) {
-    if (entry.contains("Size") && entry["Size"].is_number()) total += entry["Size"].get<int64_t>();
-  }
-  return total;
+  auto usage = client.build_cache_usage();
+  return usage ? usage->total_bytes() : -1;
 }
 
 docker::BuilderKind to_builder(scenario::Builder builder) {
@@ -158,7 +156,7 @@ class Run {
   scenario::Scenario scenario_;
   std::vector<scenario::PlannedSample> plan_;
   Progress progress_;
-  std::optional<docker::ManagedDaemonLease> lease_;
+  std::optional<engine::ManagedDaemonLease> lease_;
   std::unique_ptr<docker::EngineClient> client_;
   std::optional<ResultsWriter> writer_;
   ResultsHeader header_;
@@ -172,6 +170,7 @@ class Run {
   // dangling images (tens of GB over a few runs).
   std::set<std::string> images_;
   std::string run_token_ = util::random_hex(4);
+  std::string engine_name_;  // the managed daemon's engine, when the run started one
   std::string current_build_id_;  // of the build in flight, to cancel it on Ctrl-C
   std::map<std::string, uint64_t> mutation_counter_;
   RunSummary summary_;
@@ -183,8 +182,12 @@ class Run {
 
 util::Status Run::prepare_daemon() {
   if (options_.daemon == DaemonMode::Managed) {
-    progress_.note("daemon: starting the managed dockerd (buildbench daemon start)...");
-    auto lease = docker::ManagedDaemonLease::acquire(docker::ManagedDaemonPaths::for_name("default"));
+    auto spec = options_.engine.empty() ? engine::default_engine() : engine::installed_engine(options_.engine);
+    if (!spec) return spec.error();
+    engine_name_ = (*spec)->name;
+    progress_.note("daemon: starting the managed dockerd of engine " + engine_name_ + " (buildbench daemon start --engine " +
+                   engine_name_ + ")...");
+    auto lease = engine::ManagedDaemonLease::acquire(engine::daemon_paths(**spec), engine::daemon_program(**spec));
     if (!lease) return lease.error();
     lease_.emplace(std::move(lease).value());
     client_ = std::make_unique<docker::EngineClient>(lease_->endpoint());
@@ -197,6 +200,23 @@ util::Status Run::prepare_daemon() {
   auto facts = docker::gather_engine_facts(*client_);
   if (!facts) return facts.error();
   header_.environment = facts->to_json();
+  // The engine by name: the managed daemon's, else the catalog's entry for
+  // the release DOCKER_HOST's daemon reports (empty when it is none of them).
+  if (engine_name_.empty()) {
+    for (const auto& spec : engine::known_engines()) {
+      if (facts->engine_version.rfind(spec.engine_version, 0) == 0) engine_name_ = spec.name;
+    }
+  }
+  header_.environment["engine"] = engine_name_;
+  // Images of earlier runs that were killed (SIGKILL, a dead daemon) and
+  // could not clean up; only on a daemon buildbench owns.
+  if (engine::owned_by_buildbench(client_->endpoint())) {
+    auto swept = engine::remove_leftovers(*client_);
+    if (swept && !swept->removed.empty()) {
+      progress_.note("housekeeping: removed " + std::to_string(swept->removed.size()) +
+                     " images that killed runs left behind");
+    }
+  }
   header_.daemon_mode = options_.daemon == DaemonMode::Managed ? "managed" : "env";
   bool may_prune = options_.daemon == DaemonMode::Managed || options_.allow_prune;
   header_.cold_method = may_prune ? "prune" : "scoped";
@@ -247,11 +267,18 @@ util::Result<docker::BuildRecord> Run::build(const scenario::Variant& variant,
   request.network_mode = scenario_.network_mode;
   request.build_args = args;
   request.target = variant.target;
+  for (const auto& [id, spec] : variant.secrets) {
+    session::SecretSource source;
+    source.id = id;
+    source.file = spec.file;
+    source.env = spec.env;
+    request.secrets.push_back(std::move(source));
+  }
   std::string tag = "buildbench-run/" + sanitize_tag_part(scenario_.name) + ":" + sanitize_tag_part(variant.name) +
                     "-" + run_token_;
   request.tags = {tag};
   tags_.insert(tag);
-  request.labels = {{"org.buildbench.scenario", scenario_.name}, {"org.buildbench.variant", variant.name}};
+  request.labels = engine::run_labels(scenario_.name, variant.name, run_token_, ::getpid());
   current_build_id_ = util::random_hex(32);
   request.build_id = current_build_id_;
   if (cold) {

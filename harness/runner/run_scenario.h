@@ -29,6 +29,9 @@ struct RunOptions {
   scenario::PlanOptions plan;
   std::optional<scenario::ShardSpec> shard;
   DaemonMode daemon = DaemonMode::Env;
+  // With DaemonMode::Managed: the engine whose daemon runs the builds
+  // (engine/catalog.h); empty = the newest installed.
+  std::string engine;
   bool dry_run = false;
   bool resume = false;
   bool fail_fast = false;

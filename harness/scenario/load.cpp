@@ -299,11 +299,69 @@ struct ParsedVariant {
   bool baseline = false;
 };
 
+// "secrets": {"ID": {"file": "relative/path"} | {"env": "VARIABLE"}}. The
+// daemon asks for secrets through the BuildKit session, so a variant that
+// has any must use it.
+bool parse_secrets(Checker& check, const Json& value, const std::string& pointer, Variant& variant) {
+  constexpr std::string_view kShape = "an object of secret ids to {\"file\": PATH} or {\"env\": VARIABLE}";
+  if (!check.is_type(value, pointer, value.is_object(), kShape)) return false;
+  bool ok = true;
+  if (!value.empty() && variant.context_transfer != ContextTransfer::Session) {
+    check.add(pointer, "secrets reach the daemon through the BuildKit session: they need the buildkit builder "
+                       "with context_transfer `session`");
+    ok = false;
+  }
+  for (const auto& [id, source] : value.items()) {
+    const std::string id_pointer = child(pointer, id);
+    if (id.empty() || id.find_first_of(",=") != std::string::npos) {
+      check.add(id_pointer, code(id) + " is not a secret id (expected a non-empty name without `,` or `=`)");
+      ok = false;
+      continue;
+    }
+    if (!check.is_type(source, id_pointer, source.is_object(), "{\"file\": PATH} or {\"env\": VARIABLE}")) {
+      ok = false;
+      continue;
+    }
+    check.unknown_keys(source, id_pointer, {"file", "env"});
+    const Json* file = Checker::find(source, "file");
+    const Json* env = Checker::find(source, "env");
+    if ((file == nullptr) == (env == nullptr)) {
+      check.add(id_pointer, "needs exactly one of `file` and `env`");
+      ok = false;
+      continue;
+    }
+    SecretSpec spec;
+    if (file != nullptr) {
+      constexpr std::string_view kFile = "a file holding the secret, relative to the scenario file";
+      if (auto resolved = check.existing_path(*file, child(id_pointer, "file"), Checker::Expect::File, kFile)) {
+        spec.file = *resolved;
+        spec.file_as_written = file->get<std::string>();
+      } else {
+        ok = false;
+        continue;
+      }
+    } else if (auto name = check.string_value(*env, child(id_pointer, "env"), "an environment variable name")) {
+      if (!is_arg_name(*name)) {
+        check.add(child(id_pointer, "env"), code(*name) + " is not an environment variable name");
+        ok = false;
+        continue;
+      }
+      spec.env = *name;
+    } else {
+      ok = false;
+      continue;
+    }
+    variant.secrets[id] = std::move(spec);
+  }
+  return ok;
+}
+
 ParsedVariant parse_variant(Checker& check, const Json& value, const std::string& pointer) {
   ParsedVariant parsed;
   if (!check.is_type(value, pointer, value.is_object(), "{\"name\": ..., \"dockerfile\": ...}")) return parsed;
   check.unknown_keys(value, pointer,
-                     {"name", "dockerfile", "dockerignore", "build_args", "target", "builder", "context_transfer", "baseline"});
+                     {"name", "dockerfile", "dockerignore", "build_args", "target", "builder", "context_transfer", "secrets",
+                      "baseline"});
   Variant variant;
   bool ok = true;
   if (const Json* name = check.require(value, pointer, "name", "a variant name")) {
@@ -386,6 +444,9 @@ ParsedVariant parse_variant(Checker& check, const Json& value, const std::string
     } else {
       ok = false;
     }
+  }
+  if (const Json* secrets = Checker::find(value, "secrets")) {
+    if (!parse_secrets(check, *secrets, child(pointer, "secrets"), variant)) ok = false;
   }
   if (const Json* baseline = Checker::find(value, "baseline")) {
     if (auto flag = check.bool_value(*baseline, child(pointer, "baseline"))) {
@@ -856,6 +917,13 @@ nlohmann::ordered_json to_json(const Scenario& s) {
     variant["target"] = v.target;
     variant["builder"] = builder_name(v.builder);
     variant["context_transfer"] = transfer_name(v.context_transfer);
+    // Only when there are any, so that scenarios without secrets keep their hash.
+    if (!v.secrets.empty()) {
+      variant["secrets"] = Json::object();
+      for (const auto& [id, spec] : v.secrets) {
+        variant["secrets"][id] = spec.env ? Json{{"env", *spec.env}} : Json{{"file", spec.file_as_written.value_or("")}};
+      }
+    }
     variant["baseline"] = v.baseline;
     out["variants"].push_back(std::move(variant));
   }

@@ -30,6 +30,14 @@ enum class Builder { BuildKit, Classic };
 enum class ContextTransfer { Session, Tar };
 enum class RoundOrder { Interleaved, Grouped };
 
+// A secret a variant's RUN --mount=type=secret reads: a file (relative to
+// the scenario file, resolved) or an environment variable read at build time.
+struct SecretSpec {
+  std::optional<std::string> file_as_written;
+  std::optional<std::filesystem::path> file;
+  std::optional<std::string> env;
+};
+
 struct Variant {
   std::string name;
   std::string dockerfile_as_written;               // relative to the scenario file
@@ -40,6 +48,7 @@ struct Variant {
   std::string target;                              // "" = the last stage
   Builder builder = Builder::BuildKit;
   ContextTransfer context_transfer = ContextTransfer::Session;
+  std::map<std::string, SecretSpec> secrets;       // id -> source; needs the session transfer
   bool baseline = false;
 };
 

@@ -8,7 +8,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "docker/build_stream.h"
+#include "docker/build_trace.h"
 #include "support/test_support.h"
 #include "util/text.h"
 
@@ -20,7 +23,7 @@ namespace {
 
 const std::vector<std::string> kRecordings = {
     "buildkit_cold.jsonl", "buildkit_warm.jsonl", "buildkit_fail.jsonl",
-    "classic_cold.jsonl",  "classic_warm.jsonl",  "classic_fail.jsonl"};
+    "classic_cold.jsonl",  "classic_warm.jsonl",  "classic_fail.jsonl", "buildkit28_warnings.jsonl"};
 
 std::string recording(const std::string& name) { return read_file(data_path("streams/" + name)); }
 
@@ -316,6 +319,45 @@ TEST_CASE("collector: BuildKit cold build", "[build_stream]") {
     CHECK(record.steps[i - 1].start_offset_s <= record.steps[i].start_offset_s);
   }
   for (const auto& step : record.steps) CHECK(step.error.empty());
+}
+
+// Recorded from Docker 28.5.2 (BuildKit 0.25): the Dockerfile checks come
+// as trace warnings.
+TEST_CASE("collector: BuildKit 0.25 build-check warnings are recorded once each", "[build_stream]") {
+  const BuildRecord record = collect_by_line("buildkit28_warnings.jsonl");
+  CHECK(record.ok);
+  REQUIRE(record.warnings.size() == 4);
+  const auto& from_as = record.warnings[0];
+  CHECK(from_as.level == 1);
+  CHECK(from_as.message == "FromAsCasing: 'as' and 'FROM' keywords' casing do not match (line 1)");
+  CHECK(from_as.detail == std::vector<std::string>{"The 'as' keyword should match the case of the 'from' keyword"});
+  CHECK(from_as.url == "https://docs.docker.com/go/dockerfile/rule/from-as-casing/");
+  CHECK(from_as.file == "Dockerfile");
+  CHECK(from_as.line == 1);
+  CHECK(record.warnings[1].message.rfind("ConsistentInstructionCasing: Command 'from'", 0) == 0);
+  CHECK(record.warnings[1].line == 3);
+  CHECK(record.warnings[2].message.rfind("ConsistentInstructionCasing: Command 'cmd'", 0) == 0);
+  CHECK(record.warnings[3].message.rfind("JSONArgsRecommended:", 0) == 0);
+  CHECK(record.warnings[3].line == 4);
+
+  // Into the results line and back; the field is left out when empty.
+  const auto json = buildbench::docker::to_json(record);
+  REQUIRE(json.contains("build_warnings"));
+  CHECK(json["build_warnings"][0]["line"] == 1);
+  CHECK(json["build_warnings"][3]["url"] == "https://docs.docker.com/go/dockerfile/rule/json-args-recommended/");
+  CHECK_FALSE(buildbench::docker::to_json(collect_by_line("buildkit_cold.jsonl")).contains("build_warnings"));
+  CHECK(collect_by_line("buildkit_cold.jsonl").warnings.empty());
+
+  // A warning the daemon repeats (a later solve re-reporting it) is kept once.
+  auto messages = decode_build_stream(recording("buildkit28_warnings.jsonl"));
+  REQUIRE(messages.ok());
+  buildbench::docker::BuildTrace twice;
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& message : *messages) {
+      if (message.kind == StreamMessageKind::Trace) REQUIRE(twice.add(message.payload).ok());
+    }
+  }
+  CHECK(twice.warnings().size() == 4);
 }
 
 TEST_CASE("collector: BuildKit warm build is all cached", "[build_stream]") {

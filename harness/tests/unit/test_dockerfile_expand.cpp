@@ -76,9 +76,10 @@ TEST_CASE("errors: unterminated quotes and braces, unsupported modifiers", "[doc
   CHECK_FALSE(expand_word("${OPEN", none));
   CHECK_FALSE(expand_word("${OPEN:-x", none));
   CHECK_FALSE(expand_word("${}", none));
-  auto pattern = expand_word("${X#prefix}", none);
-  REQUIRE_FALSE(pattern);
-  CHECK(pattern.error().message.find("unsupported modifier (#)") != std::string::npos);
+  auto replace = expand_word("${X/a/b}", none);
+  REQUIRE_FALSE(replace);
+  CHECK(replace.error().message.find("unsupported modifier (/)") != std::string::npos);
+  CHECK_FALSE(expand_word("${X:#a}", none));
 }
 
 TEST_CASE("expand_words splits on unquoted whitespace, also inside expansions", "[dockerfile][expand]") {
@@ -92,4 +93,18 @@ TEST_CASE("referenced_variables lists names in order, defaults included", "[dock
   CHECK(referenced_variables("$A ${B:-$C} '$D' \"$E\" $A \\$F") == std::vector<std::string>{"A", "B", "C", "E"});
   CHECK(referenced_variables("plain").empty());
   CHECK(referenced_variables("`$X", '`').empty());
+}
+
+TEST_CASE("prefix and suffix removal: ${X#p}, ${X##p}, ${X%p}, ${X%%p}", "[dockerfile][expand]") {
+  const Lookup env = from({{"PLATFORM", "linux/arm64/v8"}, {"FILE", "app.tar.gz"}});
+  CHECK(expanded("${PLATFORM#*/}", env) == "arm64/v8");
+  CHECK(expanded("${PLATFORM##*/}", env) == "v8");
+  CHECK(expanded("${PLATFORM%/*}", env) == "linux/arm64");
+  CHECK(expanded("${PLATFORM%%/*}", env) == "linux");
+  CHECK(expanded("${FILE%.tar.gz}", env) == "app");
+  CHECK(expanded("${FILE#[a-c]?p}", env) == ".tar.gz");
+  CHECK(expanded("${FILE#[!a]*}", env) == "app.tar.gz");  // no match: unchanged
+  CHECK(expanded("${FILE%\\.gz}", env) == "app.tar");
+  CHECK(expanded("${UNSET#x}", env) == "");
+  CHECK(referenced_variables("${A%%$B}") == std::vector<std::string>{"A", "B"});
 }

@@ -155,8 +155,21 @@ TEST_CASE("a fixture can be an existing directory", "[scenario]") {
   CHECK(canonical["sweep"].is_null());
 }
 
+TEST_CASE("a variant's secrets: a file relative to the scenario, or a variable", "[scenario]") {
+  Scenario s = load_ok(data_path("scenarios/valid/secrets.json"));
+  REQUIRE(s.variants.size() == 1);
+  const auto& secrets = s.variants[0].secrets;
+  REQUIRE(secrets.size() == 2);
+  REQUIRE(secrets.at("netrc").file);
+  CHECK(*secrets.at("netrc").file == fs::canonical(data_path("scenarios/ok.dockerignore")));
+  CHECK_FALSE(secrets.at("netrc").env);
+  CHECK(secrets.at("token").env == std::optional<std::string>("BUILDBENCH_TEST_TOKEN"));
+  CHECK(load_ok(data_path("scenarios/valid/minimal.json")).variants[0].secrets.empty());
+}
+
 TEST_CASE("the canonical form reads back to itself", "[scenario]") {
-  for (const char* name : {"valid/minimal.json", "valid/full.json", "valid/path-fixture.json", "valid/claims.json"}) {
+  for (const char* name :
+       {"valid/minimal.json", "valid/full.json", "valid/path-fixture.json", "valid/claims.json", "valid/secrets.json"}) {
     fs::path file = data_path(std::string("scenarios/") + name);
     Scenario s = load_ok(file);
     std::string canonical = to_json(s).dump(2);

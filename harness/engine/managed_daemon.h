@@ -10,11 +10,12 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "docker/endpoint.h"
 #include "util/result.h"
 
-namespace buildbench::docker {
+namespace buildbench::engine {
 
 struct ManagedDaemonPaths {
   std::filesystem::path data_root;  // images and build cache survive restarts here
@@ -29,6 +30,17 @@ struct ManagedDaemonPaths {
   static ManagedDaemonPaths for_name(const std::string& name = "default");
 };
 
+// Which dockerd runs, and what goes first in its PATH: dockerd starts
+// containerd, containerd-shim-runc-v2 and runc from PATH, so an engine
+// unpacked under engines/NAME runs its own containerd and the system's runc.
+struct DaemonProgram {
+  std::filesystem::path dockerd = "dockerd";  // a bare name is looked up in PATH
+  std::vector<std::filesystem::path> path_prefix;
+
+  // "PATH=<prefix>:<our PATH>", or nothing when there is no prefix.
+  std::vector<std::string> environment() const;
+};
+
 struct ManagedDaemonStatus {
   bool running = false;       // our dockerd process is alive
   bool answering = false;     // and /_ping answers
@@ -38,10 +50,12 @@ struct ManagedDaemonStatus {
 
 class ManagedDaemon {
  public:
-  explicit ManagedDaemon(ManagedDaemonPaths paths) : paths_(std::move(paths)) {}
+  explicit ManagedDaemon(ManagedDaemonPaths paths, DaemonProgram program = {})
+      : paths_(std::move(paths)), program_(std::move(program)) {}
 
   const ManagedDaemonPaths& paths() const { return paths_; }
-  Endpoint endpoint() const { return Endpoint::unix_socket(paths_.socket); }
+  const DaemonProgram& program() const { return program_; }
+  docker::Endpoint endpoint() const { return docker::Endpoint::unix_socket(paths_.socket); }
 
   ManagedDaemonStatus status() const;
   // Starts dockerd unless ours already answers; clears stale pid files and
@@ -53,21 +67,30 @@ class ManagedDaemon {
  private:
   std::optional<pid_t> our_pid() const;
   ManagedDaemonPaths paths_;
+  DaemonProgram program_;
 };
+
+// The command line a managed daemon runs with (DESIGN.md §2's flags plus
+// its own paths).
+std::vector<std::string> dockerd_argv(const std::filesystem::path& dockerd, const ManagedDaemonPaths& paths);
+
+// The last `lines` lines of a daemon's log, indented, for the message when
+// it does not start.
+std::string log_tail(const std::filesystem::path& log_file, size_t lines = 20);
 
 // Starts the managed daemon for the lifetime of this object and stops it at
 // the end, but only if this object started it (a daemon that was already up
 // is left running): how `run --daemon managed` scopes a run.
 class ManagedDaemonLease {
  public:
-  static util::Result<ManagedDaemonLease> acquire(ManagedDaemonPaths paths);
+  static util::Result<ManagedDaemonLease> acquire(ManagedDaemonPaths paths, DaemonProgram program = {});
   ManagedDaemonLease(ManagedDaemonLease&& other) noexcept;
   ManagedDaemonLease& operator=(ManagedDaemonLease&&) = delete;
   ManagedDaemonLease(const ManagedDaemonLease&) = delete;
   ManagedDaemonLease& operator=(const ManagedDaemonLease&) = delete;
   ~ManagedDaemonLease();
 
-  Endpoint endpoint() const { return daemon_.endpoint(); }
+  docker::Endpoint endpoint() const { return daemon_.endpoint(); }
   bool started_here() const { return started_here_; }
 
  private:
@@ -77,4 +100,4 @@ class ManagedDaemonLease {
   bool active_ = true;
 };
 
-}  // namespace buildbench::docker
+}  // namespace buildbench::engine

@@ -1,4 +1,4 @@
-#include "docker/managed_daemon.h"
+#include "engine/managed_daemon.h"
 
 #include <signal.h>
 
@@ -13,7 +13,8 @@
 #include "docker/engine_client.h"
 #include "util/process.h"
 
-namespace buildbench::docker {
+namespace buildbench::engine {
+using docker::EngineClient;
 namespace {
 
 std::filesystem::path env_path(const char* name, const char* fallback) {
@@ -28,8 +29,10 @@ std::string read_small_file(const std::filesystem::path& path) {
   return out.str();
 }
 
-std::string tail_of_file(const std::filesystem::path& path, size_t lines) {
-  std::ifstream in(path);
+}  // namespace
+
+std::string log_tail(const std::filesystem::path& log_file, size_t lines) {
+  std::ifstream in(log_file);
   std::vector<std::string> all;
   std::string line;
   while (std::getline(in, line)) all.push_back(line);
@@ -38,7 +41,20 @@ std::string tail_of_file(const std::filesystem::path& path, size_t lines) {
   return out;
 }
 
-}  // namespace
+std::vector<std::string> DaemonProgram::environment() const {
+  if (path_prefix.empty()) return {};
+  std::string path;
+  for (const auto& dir : path_prefix) path += dir.string() + ":";
+  const char* current = std::getenv("PATH");
+  path += (current != nullptr && current[0] != '\0') ? current : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  return {"PATH=" + path};
+}
+
+std::vector<std::string> dockerd_argv(const std::filesystem::path& dockerd, const ManagedDaemonPaths& paths) {
+  return {dockerd.string(), "--bridge=none", "--iptables=false", "--ip-forward=false",
+          "--data-root", paths.data_root.string(), "--exec-root", paths.exec_root.string(),
+          "--pidfile", paths.pid_file.string(), "-H", "unix://" + paths.socket.string()};
+}
 
 ManagedDaemonPaths ManagedDaemonPaths::for_name(const std::string& name) {
   auto state = env_path("BUILDBENCH_STATE_DIR", "/var/lib/buildbench") / name;
@@ -84,12 +100,17 @@ ManagedDaemonStatus ManagedDaemon::status() const {
 util::Result<bool> ManagedDaemon::start(std::chrono::seconds timeout) {
   auto current = status();
   if (current.running && current.answering) return false;
+  pid_t spawned = -1;
   if (current.running) {
     // Ours but not answering yet (still starting): wait for it below.
   } else {
-    auto dockerd = util::find_program("dockerd");
-    if (!dockerd) {
-      return util::error("dockerd is not installed: run scripts/setup.sh (it installs Debian's docker.io)");
+    std::filesystem::path dockerd = program_.dockerd;
+    if (!dockerd.has_parent_path()) {
+      auto found = util::find_program(dockerd.string());
+      if (!found) return util::error("dockerd is not installed: run scripts/setup.sh (it installs Debian's docker.io)");
+      dockerd = *found;
+    } else if (!std::filesystem::exists(dockerd)) {
+      return util::error(dockerd.string() + " does not exist: is the engine installed? (buildbench engine list)");
     }
     std::error_code ec;
     for (const auto& dir : {paths_.data_root, paths_.exec_root, paths_.pid_file.parent_path(),
@@ -103,22 +124,25 @@ util::Result<bool> ManagedDaemon::start(std::chrono::seconds timeout) {
     std::filesystem::remove(paths_.socket, ec);
     std::filesystem::remove(paths_.exec_root / "containerd" / "containerd.pid", ec);
     std::filesystem::remove(paths_.exec_root / "containerd" / "containerd.sock", ec);
-    auto pid = util::spawn_detached({dockerd->string(), "--bridge=none", "--iptables=false", "--ip-forward=false",
-                                     "--data-root", paths_.data_root.string(), "--exec-root",
-                                     paths_.exec_root.string(), "--pidfile", paths_.pid_file.string(), "-H",
-                                     "unix://" + paths_.socket.string()},
-                                    paths_.log_file);
+    auto pid = util::spawn_detached(dockerd_argv(dockerd, paths_), paths_.log_file, program_.environment());
     if (!pid) return pid.error();
+    spawned = *pid;
   }
   auto deadline = std::chrono::steady_clock::now() + timeout;
   EngineClient client(endpoint());
   while (std::chrono::steady_clock::now() < deadline) {
     if (std::filesystem::exists(paths_.socket) && client.ping()) return true;
+    // A dockerd that exited (bad flag, a binary that cannot run) will not
+    // answer: say so now instead of after the timeout.
+    if (spawned > 0 && !util::process_alive(spawned)) {
+      return util::error("dockerd exited before it answered /_ping on " + endpoint().describe() +
+                         "; last lines of " + paths_.log_file.string() + ":\n" + log_tail(paths_.log_file));
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return util::error("dockerd did not answer /_ping on " + endpoint().describe() + " within " +
                      std::to_string(timeout.count()) + " s; last lines of " + paths_.log_file.string() + ":\n" +
-                     tail_of_file(paths_.log_file, 15));
+                     log_tail(paths_.log_file));
 }
 
 util::Status ManagedDaemon::stop(std::chrono::seconds timeout) {
@@ -136,8 +160,8 @@ util::Status ManagedDaemon::stop(std::chrono::seconds timeout) {
   return {};
 }
 
-util::Result<ManagedDaemonLease> ManagedDaemonLease::acquire(ManagedDaemonPaths paths) {
-  ManagedDaemon daemon(std::move(paths));
+util::Result<ManagedDaemonLease> ManagedDaemonLease::acquire(ManagedDaemonPaths paths, DaemonProgram program) {
+  ManagedDaemon daemon(std::move(paths), std::move(program));
   auto started = daemon.start();
   if (!started) return started.error();
   return ManagedDaemonLease(std::move(daemon), *started);
@@ -150,4 +174,4 @@ ManagedDaemonLease::~ManagedDaemonLease() {
   if (active_ && started_here_) (void)daemon_.stop();
 }
 
-}  // namespace buildbench::docker
+}  // namespace buildbench::engine
