@@ -7,7 +7,8 @@
 #   BUILDBENCH_TEST_ENGINES    the engines that get the focused second pass (session and
 #                              `buildbench run` integration tests), default "28.5"; "" = none
 #   BUILDBENCH_ENGINE_DEBS     install those engines offline from this directory of .debs
-#   BUILDBENCH_TEST_ENGINE_TESTS  ctest -R regex of that pass (default: the session tests
+#   BUILDBENCH_TEST_ENGINE_TESTS  ctest -R regex of that pass (default: the session tests, advise's
+#                              prediction-vs-trace agreement
 #                              and `run ci-small`; the SIGINT/--resume test, which is about
 #                              the runner, not the engine, runs on 20.10 only)
 # The full suite runs on engine 20.10 (the system's docker.io), as before.
@@ -53,7 +54,7 @@ fi
 # The other engines: their own daemons (left running, as the 20.10 one is),
 # the offline base images imported from the cached tarballs, and the tests
 # that talk to a daemon the most: the session and `buildbench run`.
-engine_tests="${BUILDBENCH_TEST_ENGINE_TESTS:-^integration\.(session\.|cli\.run ci-small)}"
+engine_tests="${BUILDBENCH_TEST_ENGINE_TESTS:-^integration\.(session\.|cli\.run ci-small|advise\.)}"
 for name in $second_engines; do
   started=$SECONDS
   "$bin" daemon start --engine "$name"
