@@ -54,6 +54,14 @@ struct ResultsHeader {
   // enough to judge them. Optional: null in files written before claims
   // existed (readers treat null like an empty array).
   nlohmann::json claims;
+  // Adaptive repetitions (optional, null for a fixed count):
+  // {"min","max","until":"decided"|"ci_width","ci_width","alpha","look_alpha"}.
+  // With "decided" the report judges time checks look by look with
+  // look_alpha, as the run decided when to stop (stats/verdicts.h).
+  nlohmann::json adaptive;
+  // The cells the plan builds and what each serves (optional):
+  // {"all_cells": bool, "cells": [{"variant","kind","serves":[...]}], "notes": [...]}.
+  nlohmann::json cells;
 };
 
 struct ProxyCounters {
@@ -81,6 +89,13 @@ struct ResultsFooter {
   bool interrupted = false;
   size_t samples_written = 0;
   size_t failed_builds = 0;
+  // Where the run's time went outside the timed builds (optional):
+  // {"run_wall_s", "builds_s", "harness_s", "parts": {"workspace_reset_s",
+  // "fixture_mutation_s", "cold_reset_s", "warm_prep_s", "after_build_s",
+  // "proxy_start_s", "decisions_s", "results_write_s", "image_removal_s",
+  // "setup_s"}}. setup_s (daemon facts, base images) and warm_prep_s
+  // (unrecorded builds) are reported but are not counted as harness_s.
+  nlohmann::json harness_time;
 };
 
 nlohmann::ordered_json to_json(const ResultsHeader& header);
