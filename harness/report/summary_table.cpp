@@ -125,7 +125,8 @@ std::string part_words(const std::string& part) {
       {"cold_reset_s", "cold-state resets (prune)"}, {"image_removal_s", "image removal"},
       {"proxy_start_s", "module proxy start"},     {"workspace_create_s", "fixture generation"},
       {"build_cache_df_s", "build-cache size queries"}, {"after_build_s", "recording samples"},
-      {"results_write_s", "results writes"},        {"decisions_s", "adaptive decisions"}};
+      {"results_write_s", "results writes"},        {"decisions_s", "adaptive decisions"},
+      {"other_s", "other (session close, image inspects, output)"}};
   auto found = words.find(part);
   return found == words.end() ? part : found->second;
 }

@@ -79,7 +79,7 @@ struct Sample {
   std::string started_at;
   docker::BuildRecord record;
   ProxyCounters proxy;         // served by the module proxy during this build
-  int64_t build_cache_bytes = -1;  // /system/df BuildCache total after the build
+  int64_t build_cache_bytes = -1;  // /system/df BuildCache total after a cold build (-1: not measured)
   std::string cold_method;     // for cold samples: how the cache was emptied
   std::vector<std::string> warnings;  // sanity warnings ("warm build not fully cached: 3/9 steps cached")
 };
@@ -93,8 +93,9 @@ struct ResultsFooter {
   // {"run_wall_s", "builds_s", "harness_s", "parts": {"workspace_reset_s",
   // "fixture_mutation_s", "cold_reset_s", "warm_prep_s", "after_build_s",
   // "proxy_start_s", "decisions_s", "results_write_s", "image_removal_s",
-  // "setup_s"}}. setup_s (daemon facts, base images) and warm_prep_s
-  // (unrecorded builds) are reported but are not counted as harness_s.
+  // "other_s", "setup_s", ...}}. harness_s = run_wall_s - builds_s -
+  // setup_s (daemon facts, base images) - warm_prep_s (unrecorded builds to
+  // reach a warm state); other_s is the part of it no timer covers.
   nlohmann::json harness_time;
 };
 
