@@ -58,10 +58,10 @@ struct ResultsHeader {
   // {"min","max","until":"decided"|"ci_width","ci_width","alpha","look_alpha"}.
   // With "decided" the report judges time checks look by look with
   // look_alpha, as the run decided when to stop (stats/verdicts.h).
-  nlohmann::json adaptive;
+  nlohmann::json adaptive = nullptr;
   // The cells the plan builds and what each serves (optional):
   // {"all_cells": bool, "cells": [{"variant","kind","serves":[...]}], "notes": [...]}.
-  nlohmann::json cells;
+  nlohmann::json cells = nullptr;
 };
 
 struct ProxyCounters {
@@ -96,7 +96,7 @@ struct ResultsFooter {
   // "other_s", "setup_s", ...}}. harness_s = run_wall_s - builds_s -
   // setup_s (daemon facts, base images) - warm_prep_s (unrecorded builds to
   // reach a warm state); other_s is the part of it no timer covers.
-  nlohmann::json harness_time;
+  nlohmann::json harness_time = nullptr;
 };
 
 nlohmann::ordered_json to_json(const ResultsHeader& header);

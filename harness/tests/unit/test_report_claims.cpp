@@ -453,6 +453,7 @@ TEST_CASE("adaptive runs: claims are judged look by look and say at which n", "[
   options.sequential = stats::sequential_design(3, 10);  // looks n = 5..10 at p < 0.0083
   scenario::Claim decided;
   decided.id = "decided";
+  decided.text = "fast is much faster.";
   decided.checks = {faster("code-change", 0.5)};
   scenario::Claim open = decided;
   open.id = "open";
