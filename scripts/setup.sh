@@ -26,8 +26,22 @@ packages=(
   debootstrap busybox-static
   # figures (SVG -> PNG) and the HTML report check
   librsvg2-bin chromium libxml2-utils
+  # the SARIF 2.1.0 schema check of `advise --sarif` (tests)
+  python3-jsonschema
   # session debugging and benchmarks
   socat curl procps
+  # real Go modules for the dependency presets (harness/fixture/presets.cpp,
+  # docs/dependency-world.md): grpc-service ...
+  golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev golang-google-genproto-dev
+  golang-golang-x-net-dev golang-golang-x-sys-dev golang-golang-x-text-dev golang-golang-x-oauth2-dev
+  golang-golang-x-crypto-dev golang-google-api-dev golang-go.opencensus-dev golang-golang-x-sync-dev
+  # ... web-service ...
+  golang-github-go-chi-chi-dev golang-github-prometheus-client-golang-dev golang-github-prometheus-client-model-dev
+  golang-github-prometheus-common-dev golang-github-prometheus-procfs-dev golang-protobuf-extensions-dev
+  golang-github-beorn7-perks-dev golang-github-cespare-xxhash-dev golang-github-sirupsen-logrus-dev
+  golang-github-spf13-cobra-dev golang-github-spf13-pflag-dev
+  # ... and the module both add for dependency-add
+  golang-github-google-go-cmp-dev
 )
 
 missing=()
@@ -45,6 +59,13 @@ if ((${#missing[@]} > 0)); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# dependency-bump's newer module versions (from trixie, into the buildbench
+# cache; nothing is installed). Best effort: without them only that build
+# kind of the presets is unavailable, and it says what to run.
+if [[ $(id -u) -eq 0 ]]; then
+  scripts/fetch-module-versions.sh >/dev/null || echo "setup: scripts/fetch-module-versions.sh failed; dependency-bump with a preset needs it" >&2
 fi
 
 binary_dir=$(case "$preset" in default | ci) echo build ;; *) echo "build-$preset" ;; esac)

@@ -8,7 +8,7 @@
 
 #include "docker/build_stream.h"
 #include "docker/context_packer.h"
-#include "docker/dockerfile.h"
+#include "dockerfile/directives.h"
 #include "session/build_session.h"
 #include "util/hash.h"
 #include "util/temp_dir.h"
@@ -50,11 +50,18 @@ util::Result<PreparedInputs> prepare(docker::EngineClient& client, const BuildRe
                        (request.dockerfile ? "" : " (name another one with -f)"));
   }
   std::string text = read_text(inputs.dockerfile);
-  if (auto syntax = docker::find_syntax_directive(text)) {
+  if (auto syntax = dockerfile::find_syntax_directive(text)) {
     if (request.strip_syntax_line) {
       inputs.stripped_dir.emplace("buildbench-dockerfile-");
       auto stripped = inputs.stripped_dir->path() / inputs.dockerfile.filename();
-      std::ofstream(stripped, std::ios::binary) << docker::strip_syntax_directive(text);
+      std::ofstream(stripped, std::ios::binary) << dockerfile::strip_syntax_directive(text);
+      // Its `<Dockerfile>.dockerignore` must stay beside it: BuildKit (and
+      // the tar packer) look for it next to the Dockerfile.
+      const auto own_ignore = std::filesystem::path(inputs.dockerfile.string() + ".dockerignore");
+      if (std::filesystem::is_regular_file(own_ignore, ec)) {
+        std::filesystem::copy_file(own_ignore, stripped.string() + ".dockerignore", ec);
+        if (ec) return util::error("cannot copy " + own_ignore.string() + ": " + ec.message());
+      }
       inputs.dockerfile = stripped;
       inputs.syntax_stripped = true;
     } else if (!client.inspect_image(syntax->image)) {
@@ -90,6 +97,18 @@ util::Result<docker::BuildRecord> run_build(docker::EngineClient& client, const 
   const auto transfer = request.transfer.value_or(default_transfer(request.builder));
   if (!buildkit && transfer == docker::ContextTransfer::Session) {
     return util::error("the classic builder cannot receive a context through a BuildKit session; use --context-transfer tar");
+  }
+  if ((!request.secrets.empty() || !request.ssh_agents.empty()) && transfer != docker::ContextTransfer::Session) {
+    return util::error("secrets and SSH agents reach the daemon through the BuildKit session; "
+                       "use the buildkit builder with --context-transfer session");
+  }
+  auto secrets = session::read_secrets(request.secrets);
+  if (!secrets) return secrets.error();
+  std::map<std::string, std::filesystem::path> ssh_agents;
+  for (const auto& agent : request.ssh_agents) {
+    if (!ssh_agents.emplace(agent.id, agent.socket).second) {
+      return util::error("--ssh " + agent.id + " is given twice");
+    }
   }
 
   docker::BuildQuery query;
@@ -137,6 +156,8 @@ util::Result<docker::BuildRecord> run_build(docker::EngineClient& client, const 
     options.context_dir = inputs->context_dir;
     options.dockerfile_dir = inputs->dockerfile.parent_path();
     options.shared_key = request.session_shared_key;
+    options.secrets = std::move(secrets).value();
+    options.ssh_agents = std::move(ssh_agents);
     options.session_id = session::new_session_id();
     query.session_id = options.session_id;
     query.dockerfile = inputs->dockerfile.filename().string();

@@ -13,6 +13,7 @@
 
 #include "docker/build_record.h"
 #include "docker/engine_client.h"
+#include "session/secret_sources.h"
 #include "util/result.h"
 
 namespace buildbench::builder {
@@ -41,6 +42,10 @@ struct BuildRequest {
   std::string session_shared_key;
   // BuildKit: the id POST /build/cancel takes; empty = a fresh random one.
   std::string build_id;
+  // Served through the session (RUN --mount=type=secret / type=ssh); read
+  // before anything is sent. Both need the session transfer.
+  std::vector<session::SecretSource> secrets;
+  std::vector<session::SshAgent> ssh_agents;
 };
 
 // Called from the streaming thread as the daemon reports progress.

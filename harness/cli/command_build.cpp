@@ -26,6 +26,8 @@ struct BuildOptions {
   std::string target;
   bool strip_syntax = false;
   bool json = false;
+  std::vector<std::string> secrets;
+  std::vector<std::string> ssh;
 };
 
 std::string human_bytes(double bytes) {
@@ -57,6 +59,9 @@ void print_table(const docker::BuildRecord& record) {
   }
   fmt::print("\n");
   if (!record.image_id.empty()) fmt::print("{:<22} {}\n", "image", record.image_id);
+  for (const auto& warning : record.warnings) {
+    fmt::print("{:<22} {}\n", "build check", warning.message);
+  }
   if (record.image_size >= 0) {
     fmt::print("{:<22} {} in {} layers\n", "image size", human_bytes(static_cast<double>(record.image_size)),
                record.image_layers);
@@ -85,6 +90,10 @@ void register_build_command(CLI::App& app) {
   build->add_option("--target", options->target, "Build up to this stage");
   build->add_flag("--strip-syntax", options->strip_syntax,
                   "Remove a `# syntax=` line instead of failing when its frontend image is not local");
+  build->add_option("--secret", options->secrets,
+                    "A secret for RUN --mount=type=secret: id=NAME,src=FILE or id=NAME,env=VARIABLE (repeatable)");
+  build->add_option("--ssh", options->ssh,
+                    "An SSH agent for RUN --mount=type=ssh: default ($SSH_AUTH_SOCK) or ID=SOCKET (repeatable)");
   build->add_flag("--json", options->json, "Print the build record as JSON");
   build->callback([options] {
     builder::BuildRequest request;
@@ -106,6 +115,24 @@ void register_build_command(CLI::App& app) {
         return;
       }
       request.build_args[arg.substr(0, equals)] = arg.substr(equals + 1);
+    }
+    for (const auto& flag : options->secrets) {
+      auto source = session::parse_secret_flag(flag);
+      if (!source) {
+        print_error(source.error().message);
+        finish(kExitBadInput);
+        return;
+      }
+      request.secrets.push_back(std::move(source).value());
+    }
+    for (const auto& flag : options->ssh) {
+      auto agent = session::parse_ssh_flag(flag);
+      if (!agent) {
+        print_error(agent.error().message);
+        finish(kExitBadInput);
+        return;
+      }
+      request.ssh_agents.push_back(std::move(agent).value());
     }
     auto client = client_from_environment();
     // When the API version is not known yet, the /_ping that negotiates it

@@ -1,63 +1,87 @@
-// `buildbench daemon start|stop|status|env`: the dockerd the project owns.
+// `buildbench daemon start|stop|status|env [--engine NAME]`: the dockerd the
+// project owns, one per engine.
 #include <fmt/core.h>
 
 #include "cli/commands.h"
+#include "cli/engine_selection.h"
 #include "cli/terminal.h"
-#include "docker/managed_daemon.h"
+#include "engine/managed_daemon.h"
 
 namespace buildbench::cli {
 
 void register_daemon_command(CLI::App& app) {
-  auto* daemon = app.add_subcommand("daemon", "Start, stop or inspect the Docker daemon buildbench owns");
-  daemon->require_subcommand(1);
-  auto name = std::make_shared<std::string>("default");
-  daemon->add_option("--name", *name, "Which managed daemon (each has its own data root and socket)")
-      ->capture_default_str();
+  auto* command = app.add_subcommand("daemon", "Start, stop or inspect the Docker daemons buildbench owns (one per engine)");
+  command->require_subcommand(1);
+  auto engine_name = std::make_shared<std::string>();
+  auto name = std::make_shared<std::string>();
+  // On `daemon` and on each subcommand, so both `daemon start --engine 28.5`
+  // and `daemon --engine 28.5 start` work.
+  auto add_selection = [engine_name, name](CLI::App* where) {
+    where->add_option("--engine", *engine_name,
+                    "Which engine (buildbench engine list). Default: for start, the newest installed; otherwise the "
+                    "newest installed one whose daemon runs");
+    where->add_option("--name", *name,
+                    "Other data root and socket for the same engine (/var/lib/buildbench/NAME); default: the "
+                    "engine's own (20.10: 'default')");
+  };
+  add_selection(command);
 
-  auto paths = [name] { return docker::ManagedDaemonPaths::for_name(*name); };
+  auto managed = [engine_name, name](EngineDefault fallback) {
+    return daemon_of(select_engine(*engine_name, fallback), *name);
+  };
 
-  daemon->add_subcommand("start", "Start it (if not running) and wait until it answers /_ping")
-      ->callback([paths] {
-        docker::ManagedDaemon managed(paths());
-        auto started = managed.start();
-        if (!started) {
-          print_error(started.error().message);
-          finish(kExitNoDaemon);
-          return;
-        }
-        fmt::print("{} dockerd at {}\nexport DOCKER_HOST={}\n", *started ? "started" : "already running:",
-                   managed.endpoint().describe(), managed.endpoint().describe());
-      });
-  daemon->add_subcommand("stop", "Stop it (never touches a daemon it did not start)")->callback([paths] {
-    docker::ManagedDaemon managed(paths());
-    auto status = managed.status();
+  auto* start = command->add_subcommand("start", "Start it (if not running) and wait until it answers /_ping");
+  add_selection(start);
+  start->callback([managed, engine_name] {
+    const auto& spec = select_engine(*engine_name, EngineDefault::NewestInstalled);
+    auto daemon = managed(EngineDefault::NewestInstalled);
+    auto started = daemon.start();
+    if (!started) {
+      print_error("engine " + spec.name + ": " + started.error().message);
+      finish(kExitNoDaemon);
+      return;
+    }
+    fmt::print("{} dockerd of engine {} at {}\nexport DOCKER_HOST={}\n", *started ? "started" : "already running:",
+               spec.name, daemon.endpoint().describe(), daemon.endpoint().describe());
+  });
+  auto* stop = command->add_subcommand("stop", "Stop it (never touches a daemon it did not start)");
+  add_selection(stop);
+  stop->callback([managed] {
+    auto daemon = managed(EngineDefault::NewestRunning);
+    auto status = daemon.status();
     if (!status.running) {
       fmt::print("not running\n");
       return;
     }
-    auto stopped = managed.stop();
+    auto stopped = daemon.stop();
     if (!stopped) {
       print_error(stopped.error().message);
       finish(kExitFailure);
       return;
     }
-    fmt::print("stopped dockerd (pid {})\n", status.pid);
+    fmt::print("stopped dockerd (pid {}) at {}\n", status.pid, daemon.endpoint().describe());
   });
-  daemon->add_subcommand("status", "Say whether it runs and answers; exit 0 only when it does")
-      ->callback([paths] {
-        docker::ManagedDaemon managed(paths());
-        auto status = managed.status();
-        const auto& p = managed.paths();
-        fmt::print("daemon:    {}\n", status.running ? (status.answering ? "running, answering" : "running, not answering")
-                                                     : "not running");
-        if (status.running) fmt::print("pid:       {}\n", status.pid);
-        fmt::print("socket:    {}\ndata root: {}\nexec root: {}\npid file:  {}\nlog:       {}\n", p.socket.string(),
-                   p.data_root.string(), p.exec_root.string(), p.pid_file.string(), p.log_file.string());
-        if (!status.detail.empty()) fmt::print("detail:    {}\n", status.detail);
-        finish(status.running && status.answering ? kExitOk : kExitNoDaemon);
-      });
-  daemon->add_subcommand("env", "Print the DOCKER_HOST line for the managed daemon")->callback([paths] {
-    fmt::print("export DOCKER_HOST=unix://{}\n", paths().socket.string());
+  auto* status_command = command->add_subcommand("status", "Say whether it runs and answers; exit 0 only when it does");
+  add_selection(status_command);
+  status_command->callback([managed, engine_name] {
+    const auto& spec = select_engine(*engine_name, EngineDefault::NewestRunning);
+    auto daemon = managed(EngineDefault::NewestRunning);
+    auto status = daemon.status();
+    const auto& p = daemon.paths();
+    fmt::print("engine:    {}\n", spec.name);
+    fmt::print("daemon:    {}\n", status.running ? (status.answering ? "running, answering" : "running, not answering")
+                                                 : "not running");
+    if (status.running) fmt::print("pid:       {}\n", status.pid);
+    fmt::print("dockerd:   {}\n", daemon.program().dockerd.string());
+    fmt::print("socket:    {}\ndata root: {}\nexec root: {}\npid file:  {}\nlog:       {}\n", p.socket.string(),
+               p.data_root.string(), p.exec_root.string(), p.pid_file.string(), p.log_file.string());
+    if (!status.detail.empty()) fmt::print("detail:    {}\n", status.detail);
+    finish(status.running && status.answering ? kExitOk : kExitNoDaemon);
+  });
+  auto* env = command->add_subcommand("env", "Print the DOCKER_HOST line for the managed daemon");
+  add_selection(env);
+  env->callback([managed] {
+    fmt::print("export DOCKER_HOST=unix://{}\n", managed(EngineDefault::NewestRunning).paths().socket.string());
   });
 }
 

@@ -86,6 +86,8 @@ void register_generate(CLI::App& fixture_cmd) {
   add("--dep-files", &fixture::FixtureParams::dep_files, "Go files per dependency module");
   add("--dep-bytes", &fixture::FixtureParams::dep_bytes, "Approximate source size of each dependency module");
   add("--dep-depth", &fixture::FixtureParams::dep_depth, "Length of the dependency chains (1 = direct only)");
+  add("--deps-preset", &fixture::FixtureParams::deps_preset,
+      "Real Go modules from Debian packages: grpc-service or web-service (docs/dependency-world.md)");
   add("--seed", &fixture::FixtureParams::seed, "Seed: same parameters and seed, same bytes");
   auto* binary_option = gen->add_option("--binary", args->binaries,
                                         "A binary cmd/NAME importing SHARE of the top-level packages (NAME=SHARE, repeatable)");
@@ -173,7 +175,23 @@ void register_proxy(CLI::App& app) {
       finish(kExitBadInput);
       return;
     }
-    auto store = std::make_shared<fixture::ModuleStore>(manifest->params);
+    auto created = fixture::ModuleStore::create(manifest->params);
+    if (!created) {
+      print_error(created.error().message);
+      finish(kExitBadInput);
+      return;
+    }
+    auto store = std::move(created).value();
+    if (auto real = store->real_modules()) {
+      std::ifstream gosum_file(std::filesystem::path(args->fixture_dir) / "go.sum", std::ios::binary);
+      std::ostringstream gosum_text;
+      gosum_text << gosum_file.rdbuf();
+      if (auto ok = fixture::check_gosum_against(*real, gosum_text.str()); !ok) {
+        print_error(args->fixture_dir + "/go.sum: " + ok.error().message);
+        finish(kExitBadInput);
+        return;
+      }
+    }
     // A mutated fixture may require newer versions than it was generated with.
     std::ifstream gomod_file(std::filesystem::path(args->fixture_dir) / "go.mod", std::ios::binary);
     std::ostringstream gomod_text;

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/daemon_connection.h"
+#include "cli/engine_selection.h"
 #include "cli/terminal.h"
 #include "docker/endpoint.h"
 #include "docker/engine_client.h"
@@ -24,6 +25,7 @@ struct ImagesArgs {
   bool json = false;
   bool no_default_map = false;
   std::vector<std::string> maps;
+  std::string engine;
   std::string proxy_url = fixture::default_module_proxy_url();
   std::string cache_dir = fixture::default_cache_dir().string();
 };
@@ -46,7 +48,7 @@ void run_images(const ImagesArgs& args) {
     mapping[entry->first] = entry->second;
   }
 
-  auto connected = connect_from_environment();
+  auto connected = connect_engine_or_environment(args.engine);
   auto& client = *connected;
 
   fixture::EnsureOptions options;
@@ -118,6 +120,9 @@ void register_images_command(CLI::App& app) {
       ->capture_default_str();
   images->add_option("--cache-dir", args->cache_dir, "Where rootfs tarballs are kept (env BUILDBENCH_CACHE_DIR)")
       ->capture_default_str();
+  images->add_option("--engine", args->engine,
+                     "Import into this engine's managed daemon instead of DOCKER_HOST (reuses the cached rootfs "
+                     "tarballs: no second debootstrap)");
   images->add_flag("--json", args->json, "Print the images and the mapping as JSON");
   images->callback([args] { run_images(*args); });
 }

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/terminal.h"
+#include "engine/engine_daemon.h"
 #include "runner/merge.h"
 #include "runner/run_scenario.h"
 
@@ -35,6 +36,7 @@ struct RunCommandOptions {
   std::optional<uint64_t> seed;
   std::string shard;
   std::string daemon = "env";
+  std::string engine;
   bool dry_run = false;
   bool resume = false;
   bool fail_fast = false;
@@ -59,6 +61,9 @@ void register_run_command(CLI::App& app) {
                   "env: the daemon DOCKER_HOST names; managed: a private dockerd buildbench starts and stops")
       ->check(CLI::IsMember({"env", "managed"}))
       ->capture_default_str();
+  run->add_option("--engine", options->engine,
+                  "Run on this engine's managed daemon (implies --daemon managed; default there: the newest "
+                  "installed; buildbench engine list)");
   run->add_flag("--dry-run", options->dry_run, "Print the plan and exit");
   run->add_flag("--all-cells", options->all_cells,
                 "Build every variant x build kind, not only the cells the scenario's claims read");
@@ -86,6 +91,16 @@ void register_run_command(CLI::App& app) {
       run_options.shard = *shard;
     }
     run_options.daemon = options->daemon == "managed" ? runner::DaemonMode::Managed : runner::DaemonMode::Env;
+    if (!options->engine.empty()) {
+      auto spec = engine::known_engine(options->engine);
+      if (!spec) {
+        print_error("--engine: " + spec.error().message);
+        finish(kExitBadInput);
+        return;
+      }
+      run_options.daemon = runner::DaemonMode::Managed;
+      run_options.engine = options->engine;
+    }
     run_options.dry_run = options->dry_run;
     run_options.resume = options->resume;
     run_options.fail_fast = options->fail_fast;

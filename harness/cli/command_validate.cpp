@@ -1,5 +1,6 @@
 // `buildbench validate FILE...`: check scenario files without building
-// anything. Every problem of every file is printed, so one run shows all
+// anything: the file itself, then every check `buildbench run` makes before
+// it builds (scenario::preflight). Every problem of every file is printed, so one run shows all
 // there is to fix; the exit code is 2 when any file has a problem.
 #include <fmt/core.h>
 
@@ -11,7 +12,9 @@
 
 #include "cli/commands.h"
 #include "cli/terminal.h"
+#include "runner/run_scenario.h"
 #include "scenario/plan.h"
+#include "scenario/preflight.h"
 #include "scenario/scenario.h"
 
 namespace buildbench::cli {
@@ -35,6 +38,18 @@ void register_validate_command(CLI::App& app) {
         continue;
       }
       const scenario::Scenario& s = *outcome.scenario;
+      // What `buildbench run` checks before building, with the same function.
+      auto checked = scenario::preflight(s, runner::preflight_environment());
+      for (const auto& note : checked.notes) {
+        std::fprintf(stderr, "%s\n", scenario::format_problem(name, {note.pointer, "note: " + note.message}).c_str());
+      }
+      if (!checked.ok()) {
+        any_problem = true;
+        for (const auto& problem : checked.problems) {
+          std::fprintf(stderr, "%s\n", scenario::format_problem(name, problem).c_str());
+        }
+        continue;
+      }
       size_t samples = scenario::make_plan(s).size();
       fmt::print("{}: {} ({} variant{}, {} build kind{}, {} sample{} planned)\n", name, paint(stdout, "32", "ok"),
                  s.variants.size(), s.variants.size() == 1 ? "" : "s", s.build_kinds.size(),

@@ -37,5 +37,10 @@ void register_fixture_commands(CLI::App& app);
 void register_report_command(CLI::App& app);
 void register_compare_command(CLI::App& app);
 void register_validate_command(CLI::App& app);
+void register_engine_command(CLI::App& app);
+void register_clean_command(CLI::App& app);
+void register_dockerfile_command(CLI::App& app);
+void register_init_command(CLI::App& app);
+void register_advise_command(CLI::App& app);
 
 }  // namespace buildbench::cli

@@ -19,6 +19,10 @@ constexpr CommandEntry kCommands[] = {
     {register_merge_command, {"merge"}},     {register_fixture_commands, {"fixture", "proxy"}},
     {register_images_command, {"images"}},   {register_report_command, {"report"}},
     {register_compare_command, {"compare"}}, {register_validate_command, {"validate"}},
+    {register_engine_command, {"engine"}},   {register_clean_command, {"clean"}},
+    {register_dockerfile_command, {"dockerfile"}},
+    {register_init_command, {"init"}},
+    {register_advise_command, {"advise"}},
 };
 
 }  // namespace

@@ -19,6 +19,17 @@ nlohmann::ordered_json to_json(const BuildStep& step) {
   return out;
 }
 
+nlohmann::ordered_json to_json(const BuildWarning& warning) {
+  nlohmann::ordered_json out;
+  out["level"] = warning.level;
+  out["message"] = warning.message;
+  if (!warning.detail.empty()) out["detail"] = warning.detail;
+  if (!warning.url.empty()) out["url"] = warning.url;
+  if (!warning.file.empty()) out["file"] = warning.file;
+  if (warning.line > 0) out["line"] = warning.line;
+  return out;
+}
+
 nlohmann::ordered_json to_json(const BuildRecord& record) {
   nlohmann::ordered_json out;
   out["ok"] = record.ok;
@@ -44,6 +55,12 @@ nlohmann::ordered_json to_json(const BuildRecord& record) {
   out["syntax_line_stripped"] = record.syntax_line_stripped;
   auto& steps = out["steps"] = nlohmann::ordered_json::array();
   for (const auto& step : record.steps) steps.push_back(to_json(step));
+  // Only when there are any: results files stay as they were on engines
+  // that send none, and readers treat a missing field as none.
+  if (!record.warnings.empty()) {
+    auto& warnings = out["build_warnings"] = nlohmann::ordered_json::array();
+    for (const auto& warning : record.warnings) warnings.push_back(to_json(warning));
+  }
   return out;
 }
 

@@ -29,6 +29,19 @@ struct BuildStep {
   std::vector<std::string> log_tail;  // last lines of output (kept for failures)
 };
 
+// A warning BuildKit attached to the build (trace field `warnings`, v0.10+):
+// on Docker 28.x the Dockerfile checks, e.g. "JSONArgsRecommended: JSON
+// arguments recommended for CMD to prevent unintended behavior related to OS
+// signals". Engines before BuildKit 0.15 (Docker 20.10, 26.1) send none.
+struct BuildWarning {
+  int64_t level = 0;                // BuildKit's level (1 = warning)
+  std::string message;              // the short text, "<Rule>: <description> (line N)"
+  std::vector<std::string> detail;  // longer explanation lines, when sent
+  std::string url;                  // documentation of the rule
+  std::string file;                 // source file it points into ("Dockerfile")
+  int line = 0;                     // first line of its first range; 0 when none
+};
+
 struct BuildRecord {
   bool ok = false;
   std::string error;             // whole-build error message when !ok
@@ -50,6 +63,7 @@ struct BuildRecord {
   std::string session_error;       // a context transfer that failed inside the session
 
   std::vector<BuildStep> steps;
+  std::vector<BuildWarning> warnings;  // in the order the daemon sent them, without repeats
   int cached_steps = 0;
   int total_steps = 0;
 
@@ -68,6 +82,7 @@ namespace buildbench::docker {
 // Stable JSON form (fixed key order of insertion) used by `build --json` and
 // results files.
 nlohmann::ordered_json to_json(const BuildStep& step);
+nlohmann::ordered_json to_json(const BuildWarning& warning);
 nlohmann::ordered_json to_json(const BuildRecord& record);
 
 }  // namespace buildbench::docker

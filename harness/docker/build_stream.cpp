@@ -287,6 +287,7 @@ void BuildStreamCollector::fill(BuildRecord& record) const {
   }
   record.image_id = image_id_;
   record.daemon_span_s = is_buildkit() ? trace_.daemon_span_s() : -1;
+  record.warnings = is_buildkit() ? trace_.warnings() : std::vector<BuildWarning>{};
   const auto transferred = is_buildkit() ? trace_.context_transferred_bytes() : std::nullopt;
   record.daemon_context_bytes = transferred ? static_cast<int64_t>(*transferred) : -1;
 

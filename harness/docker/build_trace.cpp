@@ -130,6 +130,23 @@ util::Status BuildTrace::add(std::string_view status_response) {
     vertex(log.vertex()).log.append(log.msg());
     all_logs_.append(log.msg());
   }
+
+  for (const auto& reported : response.warnings()) {
+    if (warnings_.size() >= kMaxWarnings) break;
+    BuildWarning warning;
+    warning.level = reported.level();
+    warning.message = valid_utf8(reported.short_());
+    for (const auto& line : reported.detail()) warning.detail.push_back(valid_utf8(line));
+    warning.url = valid_utf8(reported.url());
+    if (reported.has_info()) warning.file = valid_utf8(reported.info().filename());
+    if (reported.ranges_size() > 0 && reported.ranges(0).has_start()) {
+      warning.line = std::max(0, reported.ranges(0).start().line());
+    }
+    const bool repeated = std::any_of(warnings_.begin(), warnings_.end(), [&](const BuildWarning& seen) {
+      return seen.message == warning.message && seen.file == warning.file && seen.line == warning.line;
+    });
+    if (!repeated) warnings_.push_back(std::move(warning));
+  }
   return {};
 }
 

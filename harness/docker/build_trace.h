@@ -36,6 +36,8 @@ StepName parse_step_name(std::string_view name);
 class BuildTrace {
  public:
   static constexpr size_t kLogTailLines = LogTail::kDefaultMaxLines;
+  // Warnings kept per build; a stream sending more is not a Dockerfile's.
+  static constexpr size_t kMaxWarnings = 100;
 
   // Merges one StatusResponse (the base64-decoded bytes of one trace aux).
   // Fails on bytes that are not a StatusResponse; the trace is unchanged then.
@@ -57,6 +59,10 @@ class BuildTrace {
   std::optional<uint64_t> context_transferred_bytes() const { return context_bytes_; }
   // The last output lines of the whole build, across vertices.
   std::vector<std::string> last_log_lines() const { return all_logs_.lines(); }
+
+  // The warnings BuildKit sent (Dockerfile checks on 28.x), first-sent
+  // order, each once however often it was repeated.
+  const std::vector<BuildWarning>& warnings() const { return warnings_; }
 
   size_t messages() const { return messages_; }
   size_t vertex_count() const { return vertices_.size(); }
@@ -82,6 +88,7 @@ class BuildTrace {
   std::unordered_map<std::string, size_t> by_digest_;
   LogTail all_logs_;
   std::optional<uint64_t> context_bytes_;
+  std::vector<BuildWarning> warnings_;
   size_t messages_ = 0;
 };
 

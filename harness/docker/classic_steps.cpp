@@ -91,6 +91,8 @@ void ClassicStepParser::on_line(std::string_view line, double at) {
       return;
     }
     if (rest.rfind("Running in ", 0) == 0) return;
+    // Docker 25+ reports the clean-up in the past tense, after the arrow.
+    if (rest.rfind("Removed intermediate container ", 0) == 0) return;
     if (is_hex_id(rest)) {  // the step's image is committed
       end_open_step(at);
       return;

@@ -431,7 +431,12 @@ util::Result<ContextPacker> ContextPacker::open(const ContextSource& source) {
     state->external_dockerfile = std::move(content).value();
   }
 
-  const fs::path ignore_file = root / ".dockerignore";
+  // As BuildKit's dockerui frontend (and the session path, where the daemon
+  // reads it): `<Dockerfile>.dockerignore`, next to the Dockerfile (inside
+  // the context or not), replaces <context>/.dockerignore when it exists,
+  // even empty. The daemon applies no excludes to a tar body, so we must.
+  const fs::path dockerfile_ignore = dockerfile.string() + ".dockerignore";
+  const fs::path ignore_file = fs::is_regular_file(dockerfile_ignore, ec) ? dockerfile_ignore : root / ".dockerignore";
   if (fs::exists(ignore_file, ec)) {
     auto text = read_small_file(ignore_file);
     if (!text) return text.error();

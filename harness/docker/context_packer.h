@@ -8,8 +8,9 @@
 // TarWithOptions + the CLI's handling of .dockerignore and -f):
 //  - every entry under the context directory, the directory itself excluded,
 //    in pre-order with siblings sorted bytewise (parents before children);
-//  - minus what <context>/.dockerignore excludes; the Dockerfile and
-//    .dockerignore are always sent. An excluded directory is not entered,
+//  - minus what <context>/.dockerignore excludes, or `<Dockerfile>.dockerignore`
+//    (next to the Dockerfile) when that exists, as BuildKit reads it; the
+//    Dockerfile and .dockerignore are always sent. An excluded directory is not entered,
 //    unless an exception pattern names something below it (`!dir/keep`); then
 //    the directory entry itself is still left out and only re-included
 //    children are sent, as Docker does;

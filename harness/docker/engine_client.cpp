@@ -456,6 +456,14 @@ util::Result<nlohmann::json> EngineClient::version() { return get_json("/version
 util::Result<nlohmann::json> EngineClient::info() { return get_json("/info"); }
 util::Result<nlohmann::json> EngineClient::system_df() { return get_json("/system/df"); }
 
+util::Result<BuildCacheUsage> EngineClient::build_cache_usage() {
+  auto version = api_version();
+  if (!version) return version.error();
+  auto df = get_json(system_df_path(*version));
+  if (!df) return df.error();
+  return parse_build_cache_usage(*df);
+}
+
 util::Result<nlohmann::json> EngineClient::inspect_image(const std::string& name) {
   return get_json("/images/" + name + "/json");
 }
@@ -509,10 +517,18 @@ util::Status EngineClient::tag_image(const std::string& source, const std::strin
 }
 
 util::Result<uint64_t> EngineClient::prune_build_cache(bool all, const nlohmann::json& filters) {
+  BuildCachePrune prune;
+  prune.all = all;
+  prune.filters = filters;
+  return prune_build_cache(prune);
+}
+
+util::Result<uint64_t> EngineClient::prune_build_cache(const BuildCachePrune& prune) {
+  auto version = api_version();
+  if (!version) return version.error();
   Call call;
   call.method = "POST";
-  call.path = std::string("/build/prune?") + (all ? "all=1" : "all=0");
-  if (!filters.empty()) call.path += "&filters=" + url_encode(filters.dump());
+  call.path = build_prune_path(*version, prune);
   auto outcome = call_versioned(call);
   if (!outcome) return outcome.error();
   auto parsed = nlohmann::json::parse(outcome->body, nullptr, false);

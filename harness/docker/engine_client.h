@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "docker/build_cache.h"
 #include "docker/endpoint.h"
 #include "util/result.h"
 
@@ -88,6 +89,9 @@ class EngineClient {
   util::Result<nlohmann::json> version();
   util::Result<nlohmann::json> info();
   util::Result<nlohmann::json> system_df();
+  // GET /system/df, only the build cache where the API version allows
+  // (build_cache.h says which).
+  util::Result<BuildCacheUsage> build_cache_usage();
 
   // POST /build. `body` is the context tar (null for a session build);
   // `sink` receives the JSON-lines response as it arrives. Fails only when the
@@ -99,6 +103,8 @@ class EngineClient {
   // POST /build/prune; returns bytes reclaimed. `filters` is the JSON map
   // the API takes, e.g. {"type":["exec.cachemount"]}.
   util::Result<uint64_t> prune_build_cache(bool all, const nlohmann::json& filters = nlohmann::json::object());
+  // The same with the space to keep, sent as the API version in use names it.
+  util::Result<uint64_t> prune_build_cache(const BuildCachePrune& prune);
 
   // GET /images/{name}/json; an error whose message starts with "not found"
   // when the daemon has no such image.

@@ -15,6 +15,10 @@ struct EngineFacts {
   std::string api_version;       // the version in use (negotiated or pinned)
   std::string daemon_api_version;
   std::string buildkit_version;  // bundled BuildKit, "unknown" when the engine does not say
+  std::string buildkit_source;   // how buildkit_version was found (the table's citation)
+  std::string containerd_version;  // /version Components
+  std::string runc_version;
+  std::string image_store;       // "containerd snapshotter" or "classic (graph driver)" from /info
   std::string default_builder;   // Builder-Version from /_ping: "2" means BuildKit
   std::string storage_driver;
   std::string kernel;
@@ -31,8 +35,18 @@ struct EngineFacts {
 
 util::Result<EngineFacts> gather_engine_facts(EngineClient& client);
 
-// The BuildKit an engine release bundles; the Engine API does not report it.
-// Only releases whose vendored BuildKit was checked are listed.
+// The BuildKit an engine release bundles; the Engine API does not report it
+// (neither /version nor buildx's Control.Info on Debian's builds), so this is
+// a table by engine release. Only releases whose BuildKit was checked are
+// listed; others are "unknown".
 std::string bundled_buildkit_version(const std::string& engine_version);
+// Where the table's entry for that release comes from.
+std::string bundled_buildkit_source(const std::string& engine_version);
+
+// "containerd snapshotter" when /info's DriverStatus has driver-type
+// io.containerd.snapshotter.v1, else "classic (<driver>)".
+std::string image_store_from_info(const nlohmann::json& info);
+// The Version of a /version Components entry ("containerd", "runc"), else "".
+std::string component_version(const nlohmann::json& version, const std::string& name);
 
 }  // namespace buildbench::docker

@@ -30,6 +30,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (step.start_offset_s < -1 || step.duration_s < -1) std::abort();
     if (span >= 0 && step.start_offset_s > span + 1e-6 && step.duration_s >= 0) std::abort();
   }
+  const auto& warnings = trace.warnings();
+  if (warnings.size() > buildbench::docker::BuildTrace::kMaxWarnings) std::abort();
+  for (size_t i = 0; i < warnings.size(); ++i) {
+    if (warnings[i].line < 0) std::abort();
+    for (size_t j = 0; j < i; ++j) {
+      if (warnings[i].message == warnings[j].message && warnings[i].file == warnings[j].file &&
+          warnings[i].line == warnings[j].line) {
+        std::abort();  // kept once
+      }
+    }
+  }
   (void)trace.failed_step();
   (void)trace.last_log_lines();
   return 0;

@@ -29,6 +29,7 @@ std::string metric_words(Metric metric) {
     case Metric::ProxyBytes: return "bytes downloaded from the module proxy";
     case Metric::ProxyRequests: return "module proxy requests";
     case Metric::ImageSize: return "image size";
+    case Metric::DependencyDownload: return "median time in dependency-download steps";
   }
   return "metric";
 }

@@ -123,6 +123,31 @@ void summarize_cell(Cell& cell, const ReportOptions& options) {
 
 }  // namespace
 
+namespace {
+
+// The warnings BuildKit attached to the samples, once per variant and text.
+std::vector<BuildCheck> collect_build_checks(const std::vector<std::string>& variants,
+                                             const std::vector<runner::ResultsFile>& files) {
+  std::vector<BuildCheck> checks;
+  for (const auto& variant : variants) {
+    for (const auto& file : files) {
+      for (const auto& sample : file.samples) {
+        if (sample.warmup || sample.variant != variant) continue;
+        for (const auto& warning : sample.record.warnings) {
+          auto found = std::find_if(checks.begin(), checks.end(), [&](const BuildCheck& check) {
+            return check.variant == variant && check.message == warning.message;
+          });
+          if (found == checks.end()) found = checks.insert(checks.end(), BuildCheck{variant, warning.message, warning.url, 0});
+          ++found->samples;
+        }
+      }
+    }
+  }
+  return checks;
+}
+
+}  // namespace
+
 util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& files, const ReportOptions& options) {
   const auto report_start = std::chrono::steady_clock::now();
   if (files.empty()) return util::error("no results to report");
@@ -150,9 +175,12 @@ util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& f
   model.environment = first.environment;
   model.base_images = first.base_images;
   model.fixture_params = first.fixture_params;
+  model.proxy = first.proxy;
   model.fixture_hash = first.fixture_hash;
   model.generated_at = options.generated_at;
   model.generator_version = options.generator_version;
+  // What the run changed to build offline (a `# syntax=` line stripped...).
+  for (const auto& adjustment : first.adjustments) model.notes.push_back("run: " + adjustment);
 
   for (const auto& file : files) {
     if (file.header.variants.is_array()) {
@@ -190,6 +218,7 @@ util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& f
     model.inputs.push_back(std::move(input));
   }
   if (model.series.empty()) model.series.push_back("");
+  model.build_checks = collect_build_checks(model.variants, files);
 
   model.baseline_variant = !options.baseline.empty() ? options.baseline : first.baseline_variant;
   if (!options.baseline.empty() &&

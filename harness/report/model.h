@@ -39,6 +39,7 @@ using runner::metric_from_id;
 using runner::metric_id;
 using runner::metric_is_exact;
 using runner::metric_label;
+using runner::is_dependency_download_step;
 using runner::metric_value;
 
 struct ReportWarning {
@@ -88,6 +89,15 @@ struct HarnessTime {
   std::map<std::string, double> parts;  // "fixture_mutation_s", "cold_reset_s", ...
 };
 
+// A BuildKit warning (a Dockerfile check on Docker 28.x) as the samples of
+// one variant reported it.
+struct BuildCheck {
+  std::string variant;
+  std::string message;  // "JSONArgsRecommended: ... (line 4)"
+  std::string url;
+  size_t samples = 0;   // non-warm-up samples that carried it
+};
+
 struct ReportModel {
   // From the (first) results header.
   std::string scenario_name;
@@ -102,6 +112,7 @@ struct ReportModel {
   nlohmann::json environment;
   nlohmann::json base_images;
   nlohmann::json fixture_params;
+  nlohmann::json proxy;               // the module proxy's network: {"latency_ms","bandwidth_mbps"[,"profile"]}
   std::string fixture_hash;
 
   std::string baseline_variant;
@@ -111,6 +122,7 @@ struct ReportModel {
   std::vector<Cell> cells;            // series-major, then kind, then variant
   std::vector<InputFile> inputs;
   std::vector<std::string> notes;     // file-level warnings (truncated lines, unknown baseline, ...)
+  std::vector<BuildCheck> build_checks;  // variant order, then first seen
   // The scenario's claims with their verdicts, in the scenario's order;
   // empty when neither the results header nor ReportOptions has claims.
   std::vector<ClaimResult> claims;

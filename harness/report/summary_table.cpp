@@ -74,6 +74,8 @@ std::vector<SummaryRow> summary_rows(const ReportModel& model, const std::string
     }
     row.context = exact_value(*cell, Metric::ContextBytes, true);
     row.downloaded = exact_value(*cell, Metric::ProxyBytes, true);
+    const auto& download = cell->summary(Metric::DependencyDownload);
+    row.download_time = download ? format_seconds(download->median) : "-";
     row.image = exact_value(*cell, Metric::ImageSize, true);
     rows.push_back(std::move(row));
   }
@@ -208,6 +210,19 @@ std::vector<std::pair<std::string, std::string>> environment_facts(const ReportM
   add("cold builds", model.cold_method);
   add("daemon", model.daemon_mode);
   add("seed", fmt::format("{}", model.seed));
+  if (model.proxy.is_object()) {
+    // Every report says what network the module downloads went through.
+    std::string profile = json_text(model.proxy, "profile");
+    std::string latency = json_text(model.proxy, "latency_ms");
+    std::string bandwidth = json_text(model.proxy, "bandwidth_mbps");
+    std::string numbers = fmt::format("{} ms per request, {}", latency.empty() ? "?" : latency,
+                                      bandwidth == "0" || bandwidth == "0.0" ? std::string("no bandwidth limit") : bandwidth + " Mbit/s");
+    add("module proxy network", profile.empty() ? numbers : profile + " (" + numbers + ")");
+  }
+  if (model.fixture_params.is_object() && model.fixture_params.contains("deps") && model.fixture_params["deps"].is_object()) {
+    std::string preset = json_text(model.fixture_params["deps"], "preset");
+    add("dependencies", preset.empty() ? std::string("synthetic modules") : "real modules, preset " + preset);
+  }
   add("run started", model.started_at);
   if (auto share = harness_share(model)) {
     add("harness time", fmt::format("{:.1f}% of {} ({} outside builds)", 100 * *share,

@@ -19,13 +19,14 @@ struct SummaryRow {
   std::string cached_steps;  // "9/9"
   std::string context;     // "1.23 MB"
   std::string downloaded;  // "0 B"
+  std::string download_time;  // median seconds in `go mod download` steps: "4.1 s", "0 s", "-"
   std::string image;       // "20.1 MB"
   size_t variant_index = 0;
 };
 
 inline const std::vector<std::string> kSummaryHeadings = {
     "variant", "n", "median wall time (95% CI)", "vs baseline (95% CI)", "p", "cached steps", "context",
-    "downloaded", "image"};
+    "downloaded", "download steps", "image"};
 
 std::vector<SummaryRow> summary_rows(const ReportModel& model, const std::string& series, const std::string& kind);
 

@@ -76,7 +76,7 @@ void write_summary_tables(const ReportModel& model, std::ostream& out) {
         out << fmt::format("<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td>",
                            variant_colour(row.variant_index), esc(row.variant));
         for (const auto* field : {&row.samples, &row.median, &row.vs_baseline, &row.p_value, &row.cached_steps,
-                                  &row.context, &row.downloaded, &row.image}) {
+                                  &row.context, &row.downloaded, &row.download_time, &row.image}) {
           out << "<td>" << esc(*field) << "</td>";
         }
         out << "</tr>\n";
@@ -182,6 +182,17 @@ void write_html(const ReportModel& model, const std::vector<Figure>& figures, st
     out << "<li>" << esc(note) << "</li>\n";
   }
   out << (any ? "</ul>\n" : "<p>None: every set of samples passed the checks.</p>\n");
+
+  if (!model.build_checks.empty()) {
+    out << "<h2 id=\"build-checks\">Build checks</h2>\n<p>Warnings BuildKit sent with the builds (Dockerfile checks, "
+           "Docker 28 and newer); they do not change the measurements.</p>\n<ul class=\"warnings\">\n";
+    for (const auto& check : model.build_checks) {
+      out << "<li><b>" << esc(check.variant) << "</b>: " << esc(check.message) << " (" << check.samples << " samples)";
+      if (!check.url.empty()) out << " <a href=\"" << esc(check.url) << "\">rule</a>";
+      out << "</li>\n";
+    }
+    out << "</ul>\n";
+  }
 
   out << "<h2 id=\"figures\">Figures</h2>\n";
   for (const auto& figure : figures) {

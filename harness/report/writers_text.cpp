@@ -166,12 +166,12 @@ void write_markdown(const ReportModel& model, std::ostream& out) {
       out << "\n## " << table_heading(model, series, kind) << "\n\n";
       out << "|";
       for (const auto& heading : kSummaryHeadings) out << " " << heading << " |";
-      out << "\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+      out << "\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
       for (const auto& row : rows) {
-        out << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(row.variant),
+        out << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(row.variant),
                            markdown_cell(row.samples), markdown_cell(row.median), markdown_cell(row.vs_baseline),
                            markdown_cell(row.p_value), markdown_cell(row.cached_steps), markdown_cell(row.context),
-                           markdown_cell(row.downloaded), markdown_cell(row.image));
+                           markdown_cell(row.downloaded), markdown_cell(row.download_time), markdown_cell(row.image));
       }
     }
   }
@@ -183,6 +183,14 @@ void write_markdown(const ReportModel& model, std::ostream& out) {
       std::string where = model.has_sweep() ? fmt::format("{} / {} / {}", cell.series, cell.kind, cell.variant)
                                             : fmt::format("{} / {}", cell.kind, cell.variant);
       out << fmt::format("- {}: {}\n", markdown_cell(where), markdown_cell(warning.message));
+    }
+  }
+  if (!model.build_checks.empty()) {
+    out << "\n## Build checks\n\nWarnings BuildKit sent with the builds (Dockerfile checks, Docker 28 and newer); "
+           "they do not change the measurements.\n\n";
+    for (const auto& check : model.build_checks) {
+      out << fmt::format("- {}: {} ({} samples){}\n", markdown_cell(check.variant), markdown_cell(check.message),
+                         check.samples, check.url.empty() ? "" : " <" + markdown_cell(check.url) + ">");
     }
   }
   if (!model.notes.empty()) {

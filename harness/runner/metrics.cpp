@@ -13,6 +13,7 @@ std::string_view metric_id(Metric metric) {
     case Metric::ProxyRequests: return "proxy_requests";
     case Metric::ImageSize: return "image_size";
     case Metric::ContextTransfer: return "context_transfer_s";
+    case Metric::DependencyDownload: return "dependency_download_s";
   }
   return "unknown";
 }
@@ -35,6 +36,7 @@ std::string_view metric_label(Metric metric) {
     case Metric::ProxyRequests: return "proxy requests";
     case Metric::ImageSize: return "image size (bytes)";
     case Metric::ContextTransfer: return "context transfer (s)";
+    case Metric::DependencyDownload: return "dependency download (s)";
   }
   return "unknown";
 }
@@ -45,10 +47,15 @@ bool metric_is_exact(Metric metric) {
     case Metric::DaemonSpan:
     case Metric::ContextUpload:
     case Metric::ContextTransfer:
+    case Metric::DependencyDownload:
       return false;
     default:
       return true;
   }
+}
+
+bool is_dependency_download_step(std::string_view step_name) {
+  return step_name.find("go mod download") != std::string_view::npos;
 }
 
 std::optional<double> metric_value(const runner::Sample& sample, Metric metric) {
@@ -78,6 +85,13 @@ std::optional<double> metric_value(const runner::Sample& sample, Metric metric) 
         if (step.name == "[internal] load build context" && step.duration_s >= 0) return step.duration_s;
       }
       return std::nullopt;
+    case Metric::DependencyDownload: {
+      double total = 0.0;
+      for (const auto& step : record.steps) {
+        if (!step.cached && step.duration_s > 0 && is_dependency_download_step(step.name)) total += step.duration_s;
+      }
+      return total;
+    }
   }
   return std::nullopt;
 }

@@ -28,12 +28,19 @@ enum class Metric {
   // "[internal] load build context" step, during which the daemon pulls the
   // files it lacks.
   ContextTransfer,
+  // Time in dependency-download steps: the steps (not cached) whose command
+  // runs `go mod download`. A Dockerfile that downloads inside `go build`
+  // has none; its downloads show in ProxyBytes only.
+  DependencyDownload,
 };
-inline constexpr size_t kMetricCount = 9;
+inline constexpr size_t kMetricCount = 10;
 inline constexpr std::array<Metric, kMetricCount> kAllMetrics = {
     Metric::Wall,        Metric::DaemonSpan, Metric::ContextUpload, Metric::ContextBytes,
     Metric::CachedSteps, Metric::ProxyBytes, Metric::ProxyRequests, Metric::ImageSize,
-    Metric::ContextTransfer};
+    Metric::ContextTransfer, Metric::DependencyDownload};
+
+// Whether a trace step's name says it downloads Go modules.
+bool is_dependency_download_step(std::string_view step_name);
 
 // Stable identifier used in CSV/JSON ("wall_s", "context_bytes", ...).
 std::string_view metric_id(Metric metric);

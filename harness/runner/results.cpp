@@ -39,6 +39,17 @@ docker::BuildStep step_from_json(const nlohmann::json& json) {
   return step;
 }
 
+docker::BuildWarning warning_from_json(const nlohmann::json& json) {
+  docker::BuildWarning warning;
+  warning.level = get_or<int64_t>(json, "level", 0);
+  warning.message = get_or<std::string>(json, "message", "");
+  warning.detail = get_or<std::vector<std::string>>(json, "detail", {});
+  warning.url = get_or<std::string>(json, "url", "");
+  warning.file = get_or<std::string>(json, "file", "");
+  warning.line = get_or<int>(json, "line", 0);
+  return warning;
+}
+
 }  // namespace
 
 util::Result<docker::BuildRecord> record_from_json(const nlohmann::json& json) {
@@ -68,6 +79,12 @@ util::Result<docker::BuildRecord> record_from_json(const nlohmann::json& json) {
   if (json.contains("steps") && json["steps"].is_array()) {
     for (const auto& step : json["steps"]) record.steps.push_back(step_from_json(step));
   }
+  // Added with engines that send build checks (28.x); older files have none.
+  if (json.contains("build_warnings") && json["build_warnings"].is_array()) {
+    for (const auto& warning : json["build_warnings"]) {
+      if (warning.is_object()) record.warnings.push_back(warning_from_json(warning));
+    }
+  }
   return record;
 }
 
@@ -96,6 +113,7 @@ nlohmann::ordered_json to_json(const ResultsHeader& header) {
   if (!header.claims.is_null()) out["claims"] = header.claims;
   if (!header.adaptive.is_null()) out["adaptive"] = header.adaptive;
   if (!header.cells.is_null()) out["cells"] = header.cells;
+  if (!header.adjustments.empty()) out["adjustments"] = header.adjustments;
   return out;
 }
 
@@ -140,6 +158,7 @@ util::Result<ResultsHeader> header_from_json(const nlohmann::json& json) {
   header.claims = get_json_or_null(json, "claims");
   header.adaptive = get_json_or_null(json, "adaptive");
   header.cells = get_json_or_null(json, "cells");
+  header.adjustments = get_or<std::vector<std::string>>(json, "adjustments", {});
   return header;
 }
 

@@ -62,6 +62,9 @@ struct ResultsHeader {
   // The cells the plan builds and what each serves (optional):
   // {"all_cells": bool, "cells": [{"variant","kind","serves":[...]}], "notes": [...]}.
   nlohmann::json cells = nullptr;
+  // What the run changed to build offline and other findings of the checks
+  // before it (a `# syntax=` line stripped, ...), one sentence each.
+  std::vector<std::string> adjustments;
 };
 
 struct ProxyCounters {

@@ -1,5 +1,7 @@
 #include "runner/run_scenario.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <algorithm>
@@ -14,7 +16,8 @@
 #include "builder/run_build.h"
 #include "docker/engine_client.h"
 #include "docker/engine_facts.h"
-#include "docker/managed_daemon.h"
+#include "engine/engine_daemon.h"
+#include "engine/housekeeping.h"
 #include "fixture/base_images.h"
 #include "fixture/module_proxy.h"
 #include "runner/metrics.h"
@@ -53,13 +56,8 @@ std::string harness_commit() {
 }
 
 int64_t build_cache_bytes(docker::EngineClient& client) {
-  auto df = client.system_df();
-  if (!df || !df->contains("BuildCache") || !(*df)["BuildCache"].is_array()) return -1;
-  int64_t total = 0;
-  for (const auto& entry : (*df)["BuildCache"]) {
-    if (entry.contains("Size") && entry["Size"].is_number()) total += entry["Size"].get<int64_t>();
-  }
-  return total;
+  auto usage = client.build_cache_usage();
+  return usage ? usage->total_bytes() : -1;
 }
 
 docker::BuilderKind to_builder(scenario::Builder builder) {
@@ -185,8 +183,9 @@ bool counts_as_overhead(const std::string& part) { return part != "setup_s" && p
 // Everything one run needs while it goes through the plan.
 class Run {
  public:
-  Run(const RunOptions& options, scenario::Scenario scenario, std::vector<scenario::PlannedSample> plan)
-      : options_(options), scenario_(std::move(scenario)), plan_(std::move(plan)),
+  Run(const RunOptions& options, scenario::Scenario scenario, std::vector<scenario::PlannedSample> plan,
+      scenario::PreflightOutcome preflight)
+      : options_(options), scenario_(std::move(scenario)), plan_(std::move(plan)), preflight_(std::move(preflight)),
         progress_(Progress::detect(options.quiet), plan_.size()),
         cells_(scenario::plan_cells(scenario_, options.plan.all_cells)),
         adaptive_(scenario::plan_is_adaptive(scenario_, options.plan)) {}
@@ -224,8 +223,9 @@ class Run {
   const RunOptions& options_;
   scenario::Scenario scenario_;
   std::vector<scenario::PlannedSample> plan_;
+  scenario::PreflightOutcome preflight_;  // notes and the variants whose `# syntax=` line goes
   Progress progress_;
-  std::optional<docker::ManagedDaemonLease> lease_;
+  std::optional<engine::ManagedDaemonLease> lease_;
   std::unique_ptr<docker::EngineClient> client_;
   std::optional<ResultsWriter> writer_;
   ResultsHeader header_;
@@ -239,6 +239,7 @@ class Run {
   // dangling images (tens of GB over a few runs).
   std::set<std::string> images_;
   std::string run_token_ = util::random_hex(4);
+  std::string engine_name_;  // the managed daemon's engine, when the run started one
   std::string current_build_id_;  // of the build in flight, to cancel it on Ctrl-C
   std::map<std::string, uint64_t> mutation_counter_;
   RunSummary summary_;
@@ -258,8 +259,12 @@ class Run {
 
 util::Status Run::prepare_daemon() {
   if (options_.daemon == DaemonMode::Managed) {
-    progress_.note("daemon: starting the managed dockerd (buildbench daemon start)...");
-    auto lease = docker::ManagedDaemonLease::acquire(docker::ManagedDaemonPaths::for_name("default"));
+    auto spec = options_.engine.empty() ? engine::default_engine() : engine::installed_engine(options_.engine);
+    if (!spec) return spec.error();
+    engine_name_ = (*spec)->name;
+    progress_.note("daemon: starting the managed dockerd of engine " + engine_name_ + " (buildbench daemon start --engine " +
+                   engine_name_ + ")...");
+    auto lease = engine::ManagedDaemonLease::acquire(engine::daemon_paths(**spec), engine::daemon_program(**spec));
     if (!lease) return lease.error();
     lease_.emplace(std::move(lease).value());
     client_ = std::make_unique<docker::EngineClient>(lease_->endpoint());
@@ -272,6 +277,23 @@ util::Status Run::prepare_daemon() {
   auto facts = docker::gather_engine_facts(*client_);
   if (!facts) return facts.error();
   header_.environment = facts->to_json();
+  // The engine by name: the managed daemon's, else the catalog's entry for
+  // the release DOCKER_HOST's daemon reports (empty when it is none of them).
+  if (engine_name_.empty()) {
+    for (const auto& spec : engine::known_engines()) {
+      if (facts->engine_version.rfind(spec.engine_version, 0) == 0) engine_name_ = spec.name;
+    }
+  }
+  header_.environment["engine"] = engine_name_;
+  // Images of earlier runs that were killed (SIGKILL, a dead daemon) and
+  // could not clean up; only on a daemon buildbench owns.
+  if (engine::owned_by_buildbench(client_->endpoint())) {
+    auto swept = engine::remove_leftovers(*client_);
+    if (swept && !swept->removed.empty()) {
+      progress_.note("housekeeping: removed " + std::to_string(swept->removed.size()) +
+                     " images that killed runs left behind");
+    }
+  }
   header_.daemon_mode = options_.daemon == DaemonMode::Managed ? "managed" : "env";
   bool may_prune = options_.daemon == DaemonMode::Managed || options_.allow_prune;
   header_.cold_method = may_prune ? "prune" : "scoped";
@@ -303,6 +325,7 @@ util::Status Run::prepare_series(size_t series) {
   proxy_options.port = module_proxy_port();
   proxy_options.network.latency = std::chrono::microseconds(static_cast<int64_t>(scenario_.proxy.latency_ms * 1000));
   proxy_options.network.bandwidth_mbps = scenario_.proxy.bandwidth_mbps;
+  proxy_options.network.profile = scenario_.proxy.profile;
   auto proxy = clock_.time("proxy_start_s", [&] { return fixture::ModuleProxy::start(workspace_->store(), proxy_options); });
   if (!proxy) return proxy.error();
   proxy_ = std::move(proxy).value();
@@ -322,11 +345,19 @@ util::Result<docker::BuildRecord> Run::build(const scenario::Variant& variant,
   request.network_mode = scenario_.network_mode;
   request.build_args = args;
   request.target = variant.target;
+  for (const auto& [id, spec] : variant.secrets) {
+    session::SecretSource source;
+    source.id = id;
+    source.file = spec.file;
+    source.env = spec.env;
+    request.secrets.push_back(std::move(source));
+  }
+  request.strip_syntax_line = preflight_.strip_syntax.count(static_cast<size_t>(&variant - scenario_.variants.data())) != 0;
   std::string tag = "buildbench-run/" + sanitize_tag_part(scenario_.name) + ":" + sanitize_tag_part(variant.name) +
                     "-" + run_token_;
   request.tags = {tag};
   tags_.insert(tag);
-  request.labels = {{"org.buildbench.scenario", scenario_.name}, {"org.buildbench.variant", variant.name}};
+  request.labels = engine::run_labels(scenario_.name, variant.name, run_token_, ::getpid());
   current_build_id_ = util::random_hex(32);
   request.build_id = current_build_id_;
   if (cold) {
@@ -360,7 +391,7 @@ util::Status Run::run_sample(const scenario::PlannedSample& planned, RoundState&
 
   if (starts_round) {
     auto reset = clock_.time("workspace_reset_s", [&] {
-      return workspace_->reset(variant.dockerignore, (std::stoull(run_token_, nullptr, 16) << 20) + planned.round);
+      return workspace_->reset(variant, (std::stoull(run_token_, nullptr, 16) << 20) + planned.round);
     });
     if (!reset) return reset;
     round.build_args = variant.build_args;
@@ -591,6 +622,7 @@ util::Result<RunSummary> Run::execute() {
     header_ = existing->header;
   }
 
+  for (const auto& note : preflight_.notes) progress_.note("note: " + note.message);
   auto daemon = prepare_daemon();
   if (!daemon) {
     cleanup();
@@ -668,6 +700,7 @@ util::Result<RunSummary> Run::execute() {
       header_.claims = scenario::claims_to_json(scenario_.claims);
       header_.adaptive = adaptive_json();
       header_.cells = cells_json();
+      for (const auto& note : preflight_.notes) header_.adjustments.push_back(note.message);
       auto writer = ResultsWriter::create(summary_.results, header_);
       if (!writer) {
         status = writer.error();
@@ -719,9 +752,38 @@ uint16_t module_proxy_port() {
 
 std::string module_proxy_url() { return "http://127.0.0.1:" + std::to_string(module_proxy_port()); }
 
+scenario::PreflightEnvironment preflight_environment() {
+  struct Daemon {
+    bool tried = false;
+    std::unique_ptr<docker::EngineClient> client;  // null: no daemon answers
+  };
+  auto daemon = std::make_shared<Daemon>();
+  scenario::PreflightEnvironment environment;
+  environment.module_proxy_url = module_proxy_url();
+  environment.image_present = [daemon](const std::string& reference) -> std::optional<bool> {
+    if (!daemon->tried) {
+      daemon->tried = true;
+      if (auto endpoint = docker::Endpoint::from_environment()) {
+        auto client = std::make_unique<docker::EngineClient>(*endpoint);
+        if (client->ping()) daemon->client = std::move(client);
+      }
+    }
+    if (!daemon->client) return std::nullopt;
+    return static_cast<bool>(daemon->client->inspect_image(reference));
+  };
+  return environment;
+}
+
 util::Result<RunSummary> run_scenario(const RunOptions& options) {
   auto loaded = scenario::load_scenario(options.scenario_file);
   if (!loaded.ok()) return util::error(loaded.report(options.scenario_file));
+  // The same checks `buildbench validate` makes: what they refuse, run refuses.
+  auto checked = scenario::preflight(*loaded.scenario, preflight_environment());
+  if (!checked.ok()) {
+    scenario::LoadOutcome refused;
+    refused.problems = checked.problems;
+    return util::error(refused.report(options.scenario_file));
+  }
   auto plan = scenario::make_plan(*loaded.scenario, options.plan);
   if (options.shard) {
     auto slice = scenario::select_shard(plan, options.shard->index, options.shard->count);
@@ -744,7 +806,7 @@ util::Result<RunSummary> run_scenario(const RunOptions& options) {
     }
     return summary;
   }
-  Run run(options, std::move(*loaded.scenario), std::move(plan));
+  Run run(options, std::move(*loaded.scenario), std::move(plan), std::move(checked));
   return run.execute();
 }
 

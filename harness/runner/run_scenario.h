@@ -9,6 +9,7 @@
 #include <string>
 
 #include "scenario/plan.h"
+#include "scenario/preflight.h"
 #include "util/result.h"
 
 namespace buildbench::runner {
@@ -29,6 +30,9 @@ struct RunOptions {
   scenario::PlanOptions plan;
   std::optional<scenario::ShardSpec> shard;
   DaemonMode daemon = DaemonMode::Env;
+  // With DaemonMode::Managed: the engine whose daemon runs the builds
+  // (engine/catalog.h); empty = the newest installed.
+  std::string engine;
   bool dry_run = false;
   bool resume = false;
   bool fail_fast = false;
@@ -49,6 +53,12 @@ struct RunSummary {
   bool interrupted = false;
   std::filesystem::path results;
 };
+
+// What the checks before a run (scenario::preflight) may ask the daemon:
+// whether it has an image. Connects to DOCKER_HOST on first use; when no
+// daemon answers, the lookup says "cannot tell". `run` and `validate` both
+// use it, so they agree.
+scenario::PreflightEnvironment preflight_environment();
 
 // Errors are problems that stop the run before or between builds (bad
 // scenario, daemon unreachable, results not writable, daemon gone); failed

@@ -2,6 +2,7 @@
 
 #include "fixture/generator.h"
 #include "fixture/mutations.h"
+#include "scenario/preflight.h"
 #include "util/process.h"
 
 namespace buildbench::runner {
@@ -27,6 +28,7 @@ util::Status copy_tree(const std::filesystem::path& from, const std::filesystem:
 util::Result<Workspace> Workspace::create(const scenario::Scenario& scenario, const scenario::Series& series,
                                           const std::filesystem::path& root) {
   Workspace workspace;
+  workspace.scenario_ = scenario;
   workspace.root_ = root;
   workspace.pristine_ = root / "pristine";
   workspace.context_ = root / "context";
@@ -38,7 +40,9 @@ util::Result<Workspace> Workspace::create(const scenario::Scenario& scenario, co
     auto generated = fixture::generate_fixture(series.params, workspace.pristine_);
     if (!generated) return util::error("generating the fixture failed: " + generated.error().message);
     workspace.generated_ = true;
-    workspace.store_ = std::make_shared<fixture::ModuleStore>(series.params);
+    auto store = fixture::ModuleStore::create(series.params);
+    if (!store) return util::error("the fixture's module store: " + store.error().message);
+    workspace.store_ = std::move(store).value();
   } else {
     auto copied = copy_tree(scenario.fixture.path, workspace.pristine_);
     if (!copied) return copied.error();
@@ -52,7 +56,7 @@ util::Result<Workspace> Workspace::create(const scenario::Scenario& scenario, co
   return workspace;
 }
 
-util::Status Workspace::reset(const std::optional<std::filesystem::path>& dockerignore, uint64_t round_salt) {
+util::Status Workspace::reset(const scenario::Variant& variant, uint64_t round_salt) {
   // The mutator restores exactly the files the last round's mutations
   // changed (with their mtimes) and checks every other file by size and
   // mtime; copying the whole pristine tree again cost ~0.1-0.3 s a round
@@ -64,8 +68,13 @@ util::Status Workspace::reset(const std::optional<std::filesystem::path>& docker
     if (!copied) return copied;
   }
   std::error_code ec;
-  std::filesystem::remove(context_ / ".dockerignore", ec);
-  if (dockerignore) {
+  const auto dockerignore = scenario::effective_dockerignore(scenario_, variant);
+  if (!generated_ && dockerignore && !variant.dockerignore) {
+    // The project's own .dockerignore, copied with the tree: it stays.
+  } else {
+    std::filesystem::remove(context_ / ".dockerignore", ec);
+  }
+  if (dockerignore && (generated_ || variant.dockerignore)) {
     std::filesystem::copy_file(*dockerignore, context_ / ".dockerignore",
                                std::filesystem::copy_options::overwrite_existing, ec);
     if (ec) return util::error("cannot copy " + dockerignore->string() + " into the fixture: " + ec.message());
@@ -73,7 +82,18 @@ util::Status Workspace::reset(const std::optional<std::filesystem::path>& docker
   fixture::Mutator::Options options;
   options.salt = round_salt;
   options.store = store_;
-  auto mutator = fixture::Mutator::open(context_, options);
+  util::Result<std::unique_ptr<fixture::Mutator>> mutator = util::error("unset");
+  if (generated_) {
+    mutator = fixture::Mutator::open(context_, options);
+  } else {
+    // The same inputs validation profiled the project with, so the run
+    // changes the files validation found.
+    auto inputs = scenario::project_inputs(scenario_, variant);
+    if (!inputs) return inputs.error();
+    auto profile = fixture::profile_project(context_, *inputs);
+    if (!profile) return profile.error();
+    mutator = fixture::Mutator::open_project(context_, options, std::move(profile).value(), scenario_.seed);
+  }
   if (!mutator) return mutator.error();
   mutator_ = std::move(mutator).value();
   return {};

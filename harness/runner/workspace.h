@@ -27,11 +27,13 @@ class Workspace {
   // The modules the proxy serves (empty store for directory fixtures).
   std::shared_ptr<fixture::ModuleStore> store() const { return store_; }
 
-  // The work tree becomes the pristine tree again, with the variant's
-  // .dockerignore in place (or none).
+  // The work tree becomes the pristine tree again, with the .dockerignore
+  // the variant's build uses in place (or none; a `path` fixture keeps its
+  // own unless the variant names one). A `path` fixture's mutations pick
+  // their files from what this variant's Dockerfile copies.
   // `round_salt` makes the mutations of this round differ from every other
   // round's, so no build is cached by accident.
-  util::Status reset(const std::optional<std::filesystem::path>& dockerignore, uint64_t round_salt);
+  util::Status reset(const scenario::Variant& variant, uint64_t round_salt);
   // Applies the change a mutation kind makes; `iteration` is a counter that
   // gives new content every time. Cachebust changes no file (the runner
   // bumps the build argument).
@@ -42,6 +44,7 @@ class Workspace {
   std::filesystem::path root_, pristine_, context_;
   std::string fixture_hash_;
   bool generated_ = false;
+  scenario::Scenario scenario_;  // what a path fixture's mutations read (variants, glob, seed)
   std::shared_ptr<fixture::ModuleStore> store_;
   std::unique_ptr<fixture::Mutator> mutator_;  // opened on the reset work tree
 };

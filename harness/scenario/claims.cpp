@@ -292,7 +292,8 @@ std::string_view check_type_name(CheckType type) {
 }
 
 const std::vector<std::string>& time_metric_ids() {
-  static const std::vector<std::string> ids = {"wall_s", "daemon_span_s", "context_transfer_s"};
+  static const std::vector<std::string> ids = {"wall_s", "daemon_span_s", "context_transfer_s",
+                                                 "dependency_download_s"};
   return ids;
 }
 

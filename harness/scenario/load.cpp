@@ -10,6 +10,7 @@
 #include <system_error>
 #include <utility>
 
+#include "fixture/module_proxy.h"
 #include "scenario/checker.h"
 #include "scenario/scenario.h"
 #include "scenario/suggest.h"
@@ -299,11 +300,69 @@ struct ParsedVariant {
   bool baseline = false;
 };
 
+// "secrets": {"ID": {"file": "relative/path"} | {"env": "VARIABLE"}}. The
+// daemon asks for secrets through the BuildKit session, so a variant that
+// has any must use it.
+bool parse_secrets(Checker& check, const Json& value, const std::string& pointer, Variant& variant) {
+  constexpr std::string_view kShape = "an object of secret ids to {\"file\": PATH} or {\"env\": VARIABLE}";
+  if (!check.is_type(value, pointer, value.is_object(), kShape)) return false;
+  bool ok = true;
+  if (!value.empty() && variant.context_transfer != ContextTransfer::Session) {
+    check.add(pointer, "secrets reach the daemon through the BuildKit session: they need the buildkit builder "
+                       "with context_transfer `session`");
+    ok = false;
+  }
+  for (const auto& [id, source] : value.items()) {
+    const std::string id_pointer = child(pointer, id);
+    if (id.empty() || id.find_first_of(",=") != std::string::npos) {
+      check.add(id_pointer, code(id) + " is not a secret id (expected a non-empty name without `,` or `=`)");
+      ok = false;
+      continue;
+    }
+    if (!check.is_type(source, id_pointer, source.is_object(), "{\"file\": PATH} or {\"env\": VARIABLE}")) {
+      ok = false;
+      continue;
+    }
+    check.unknown_keys(source, id_pointer, {"file", "env"});
+    const Json* file = Checker::find(source, "file");
+    const Json* env = Checker::find(source, "env");
+    if ((file == nullptr) == (env == nullptr)) {
+      check.add(id_pointer, "needs exactly one of `file` and `env`");
+      ok = false;
+      continue;
+    }
+    SecretSpec spec;
+    if (file != nullptr) {
+      constexpr std::string_view kFile = "a file holding the secret, relative to the scenario file";
+      if (auto resolved = check.existing_path(*file, child(id_pointer, "file"), Checker::Expect::File, kFile)) {
+        spec.file = *resolved;
+        spec.file_as_written = file->get<std::string>();
+      } else {
+        ok = false;
+        continue;
+      }
+    } else if (auto name = check.string_value(*env, child(id_pointer, "env"), "an environment variable name")) {
+      if (!is_arg_name(*name)) {
+        check.add(child(id_pointer, "env"), code(*name) + " is not an environment variable name");
+        ok = false;
+        continue;
+      }
+      spec.env = *name;
+    } else {
+      ok = false;
+      continue;
+    }
+    variant.secrets[id] = std::move(spec);
+  }
+  return ok;
+}
+
 ParsedVariant parse_variant(Checker& check, const Json& value, const std::string& pointer) {
   ParsedVariant parsed;
   if (!check.is_type(value, pointer, value.is_object(), "{\"name\": ..., \"dockerfile\": ...}")) return parsed;
   check.unknown_keys(value, pointer,
-                     {"name", "dockerfile", "dockerignore", "build_args", "target", "builder", "context_transfer", "baseline"});
+                     {"name", "dockerfile", "dockerignore", "build_args", "target", "builder", "context_transfer", "secrets",
+                      "baseline"});
   Variant variant;
   bool ok = true;
   if (const Json* name = check.require(value, pointer, "name", "a variant name")) {
@@ -387,6 +446,9 @@ ParsedVariant parse_variant(Checker& check, const Json& value, const std::string
       ok = false;
     }
   }
+  if (const Json* secrets = Checker::find(value, "secrets")) {
+    if (!parse_secrets(check, *secrets, child(pointer, "secrets"), variant)) ok = false;
+  }
   if (const Json* baseline = Checker::find(value, "baseline")) {
     if (auto flag = check.bool_value(*baseline, child(pointer, "baseline"))) {
       variant.baseline = *flag;
@@ -402,7 +464,7 @@ ParsedVariant parse_variant(Checker& check, const Json& value, const std::string
 const std::vector<std::string>& top_level_keys() {
   static const std::vector<std::string> keys = {"schema",   "name",      "title",       "description", "fixture",
                                                 "base_images", "variants", "build_kinds", "repetitions", "cells", "warmups",
-                                                "order",    "randomize", "seed",        "network_mode", "proxy",
+                                                "order",    "randomize", "seed",        "network_mode", "proxy", "network",
                                                 "sweep", "claims"};
   return keys;
 }
@@ -598,7 +660,7 @@ LoadOutcome parse_scenario(std::string_view bytes, const fs::path& file) {
   bool fixture_ok = false;
   if (const Json* fixture_value = check.require(root, "", "fixture", "{\"generate\": {...}} or {\"path\": ...}")) {
     if (check.is_type(*fixture_value, "/fixture", fixture_value->is_object(), "{\"generate\": {...}} or {\"path\": ...}")) {
-      check.unknown_keys(*fixture_value, "/fixture", {"generate", "path"});
+      check.unknown_keys(*fixture_value, "/fixture", {"generate", "path", "code_change"});
       const Json* generate = Checker::find(*fixture_value, "generate");
       const Json* path = Checker::find(*fixture_value, "path");
       if (generate != nullptr && path != nullptr) {
@@ -626,6 +688,26 @@ LoadOutcome parse_scenario(std::string_view bytes, const fs::path& file) {
           scenario.fixture.path = *resolved;
           scenario.fixture.path_as_written = path->get<std::string>();
           fixture_ok = true;
+        }
+      }
+      // Which files a code change may edit in a project that is not Go.
+      if (const Json* change = Checker::find(*fixture_value, "code_change")) {
+        constexpr std::string_view kShape = "{\"glob\": \"src/**/*.py\"}";
+        if (generate != nullptr) {
+          check.add("/fixture/code_change", "applies to a `path` fixture only (a generated fixture is Go; expected no code_change)");
+        } else if (check.is_type(*change, "/fixture/code_change", change->is_object(), kShape)) {
+          check.unknown_keys(*change, "/fixture/code_change", {"glob"});
+          if (const Json* glob = check.require(*change, "/fixture/code_change", "glob", "a pattern such as `src/**/*.py`")) {
+            if (auto text = check.string_value(*glob, "/fixture/code_change/glob", "a pattern such as `src/**/*.py`")) {
+              if (text->empty() || text->front() == '!' || text->front() == '/') {
+                check.add("/fixture/code_change/glob", code(*text) +
+                                                           " is not a relative pattern (expected a pattern relative to the "
+                                                           "project root, such as `src/**/*.py`)");
+              } else {
+                scenario.fixture.code_glob = *text;
+              }
+            }
+          }
         }
       }
     }
@@ -765,6 +847,20 @@ LoadOutcome parse_scenario(std::string_view bytes, const fs::path& file) {
   if (const Json* mode = Checker::find(root, "network_mode")) {
     // No bridge network exists here (dockerd --bridge=none): RUN steps need host or none.
     if (auto text = check.choice(*mode, "/network_mode", "network mode", {"host", "none"})) scenario.network_mode = *text;
+  }
+  if (const Json* network = Checker::find(root, "network")) {
+    std::vector<std::string> names;
+    for (const auto& profile : fixture::network_profiles()) names.push_back(profile.name);
+    if (Checker::find(root, "proxy") != nullptr) {
+      check.add("/network", "and /proxy are both set (expected one: a named profile or explicit latency_ms and bandwidth_mbps)");
+    } else if (auto text = check.choice(*network, "/network", "network profile", names)) {
+      auto profile = fixture::find_network_profile(*text);
+      if (profile) {
+        scenario.proxy.latency_ms = profile->latency_ms;
+        scenario.proxy.bandwidth_mbps = profile->bandwidth_mbps;
+        scenario.proxy.profile = profile->name;
+      }
+    }
   }
   if (const Json* proxy = Checker::find(root, "proxy")) {
     if (check.is_type(*proxy, "/proxy", proxy->is_object(), "{\"latency_ms\": ..., \"bandwidth_mbps\": ...}")) {
@@ -915,6 +1011,7 @@ nlohmann::ordered_json to_json(const Scenario& s) {
     out["fixture"] = {{"generate", Json(fixture::to_json(s.fixture.params))}};
   } else {
     out["fixture"] = {{"path", s.fixture.path_as_written}};
+    if (!s.fixture.code_glob.empty()) out["fixture"]["code_change"] = {{"glob", s.fixture.code_glob}};
   }
   out["base_images"] = Json::object();
   for (const auto& [base, image] : s.base_images) out["base_images"][base] = image;
@@ -929,6 +1026,13 @@ nlohmann::ordered_json to_json(const Scenario& s) {
     variant["target"] = v.target;
     variant["builder"] = builder_name(v.builder);
     variant["context_transfer"] = transfer_name(v.context_transfer);
+    // Only when there are any, so that scenarios without secrets keep their hash.
+    if (!v.secrets.empty()) {
+      variant["secrets"] = Json::object();
+      for (const auto& [id, spec] : v.secrets) {
+        variant["secrets"][id] = spec.env ? Json{{"env", *spec.env}} : Json{{"file", spec.file_as_written.value_or("")}};
+      }
+    }
     variant["baseline"] = v.baseline;
     out["variants"].push_back(std::move(variant));
   }
@@ -961,7 +1065,12 @@ nlohmann::ordered_json to_json(const Scenario& s) {
   out["randomize"] = s.randomize;
   out["seed"] = s.seed;
   out["network_mode"] = s.network_mode;
-  out["proxy"] = {{"latency_ms", s.proxy.latency_ms}, {"bandwidth_mbps", s.proxy.bandwidth_mbps}};
+  // A profile stands for its numbers ("network" and "proxy" are exclusive).
+  if (!s.proxy.profile.empty()) {
+    out["network"] = s.proxy.profile;
+  } else {
+    out["proxy"] = {{"latency_ms", s.proxy.latency_ms}, {"bandwidth_mbps", s.proxy.bandwidth_mbps}};
+  }
   if (s.sweep) {
     Json values = Json::array();
     for (const auto& value : s.sweep->values) values.push_back(Json(value));

@@ -30,6 +30,14 @@ enum class Builder { BuildKit, Classic };
 enum class ContextTransfer { Session, Tar };
 enum class RoundOrder { Interleaved, Grouped };
 
+// A secret a variant's RUN --mount=type=secret reads: a file (relative to
+// the scenario file, resolved) or an environment variable read at build time.
+struct SecretSpec {
+  std::optional<std::string> file_as_written;
+  std::optional<std::filesystem::path> file;
+  std::optional<std::string> env;
+};
+
 struct Variant {
   std::string name;
   std::string dockerfile_as_written;               // relative to the scenario file
@@ -40,6 +48,7 @@ struct Variant {
   std::string target;                              // "" = the last stage
   Builder builder = Builder::BuildKit;
   ContextTransfer context_transfer = ContextTransfer::Session;
+  std::map<std::string, SecretSpec> secrets;       // id -> source; needs the session transfer
   bool baseline = false;
 };
 
@@ -94,11 +103,17 @@ struct FixtureSource {
   fixture::FixtureParams params;        // Generate (the first series' parameters with a sweep)
   std::string path_as_written;          // Path
   std::filesystem::path path;           // Path, resolved
+  // Path: which files a code change edits in a project that is not Go
+  // ("src/**/*.py", .dockerignore syntax); "" = Go source files.
+  std::string code_glob;
 };
 
 struct ProxySettings {
   double latency_ms = 0.0;      // added before every module proxy response
   double bandwidth_mbps = 0.0;  // megabits per second; 0 = unlimited
+  // "network": a named profile (fixture::network_profiles()) that set the
+  // two numbers above; "" when "proxy" gave them (or neither was given).
+  std::string profile;
 };
 
 struct Sweep {

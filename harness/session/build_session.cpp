@@ -10,6 +10,7 @@
 #include <mutex>
 #include <random>
 
+#include "session/attachables.h"
 #include "session/file_sync.h"
 #include "session/grpc_connection.h"
 #include "session/hijack.h"
@@ -23,12 +24,17 @@ namespace {
 // should be far faster, but must not hang on a daemon that never answers.
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 
-// What we serve. FileSync/DiffCopy must be advertised (the daemon checks it
-// before calling); Auth is called unadvertised and UNIMPLEMENTED means
-// anonymous; TarStream and Watch are never called by a 20.10 daemon.
+// What we serve, advertised as the CLI advertises it (one header line per
+// method). FileSync/DiffCopy must be (the daemon checks it before calling);
+// Auth is called whether advertised or not. The Auth token methods are
+// advertised and answered UNIMPLEMENTED, as the CLI without stored
+// credentials (attachables.h says what the daemon makes of that).
+// TarStream and Health/Watch are never called.
 constexpr char kHealthCheck[] = "/grpc.health.v1.Health/Check";
 constexpr char kDiffCopy[] = "/moby.filesync.v1.FileSync/DiffCopy";
-const std::vector<std::string> kServedMethods = {kHealthCheck, kDiffCopy};
+const std::vector<std::string> kServedMethods = {
+    kHealthCheck, kDiffCopy,   kGetSecret,         kCheckAgent,          kForwardAgent,
+    kCredentials, kFetchToken, kGetTokenAuthority, kVerifyTokenAuthority};
 
 bool is_hex64(const std::string& text) {
   if (text.size() != 64) return false;
@@ -108,6 +114,7 @@ struct BuildSession::Impl {
   std::string shared_key;
   SessionCounters counters;  // before the services, which refer to it
   std::unique_ptr<FileSyncService> file_sync;
+  std::unique_ptr<Attachables> attachables;
   std::unique_ptr<GrpcConnection> connection;
   std::mutex close_mutex;
   bool closed = false;
@@ -119,7 +126,16 @@ BuildSession::~BuildSession() { close(); }
 
 const std::string& BuildSession::id() const { return impl_->id; }
 const std::string& BuildSession::shared_key() const { return impl_->shared_key; }
-SessionStats BuildSession::stats() const { return impl_->counters.snapshot(); }
+SessionStats BuildSession::stats() const {
+  SessionStats stats = impl_->counters.snapshot();
+  if (impl_->attachables) {
+    const auto& counters = impl_->attachables->counters();
+    stats.secrets_served = counters.secrets_served.load();
+    stats.ssh_forwards = counters.ssh_forwards.load();
+    stats.credentials_asked = counters.credentials_asked.load();
+  }
+  return stats;
+}
 
 void BuildSession::close() {
   std::lock_guard lock(impl_->close_mutex);
@@ -172,6 +188,8 @@ util::Result<std::unique_ptr<BuildSession>> BuildSession::start(const docker::En
   std::map<std::string, CallHandler> handlers;
   handlers[kDiffCopy] = [sync = impl->file_sync.get()](ServerCall& call) { return sync->diff_copy(call); };
   handlers[kHealthCheck] = [counters = &impl->counters](ServerCall& call) { return health_check(call, *counters); };
+  impl->attachables = std::make_unique<Attachables>(options.secrets, options.ssh_agents);
+  impl->attachables->register_handlers(handlers);
   auto connection = GrpcConnection::serve(std::move(*fd), std::move(handlers));
   if (!connection) return connection.error();
   impl->connection = std::move(*connection);

@@ -9,6 +9,7 @@
 // id() and no body, read the build stream to its end, then close(). See
 // ../../shared/SESSION-PROTOCOL.md for the protocol facts this follows.
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -34,6 +35,10 @@ struct SessionOptions {
   // The session's id; empty = a new one. Set it to send POST /build naming
   // the session while the session is still being set up.
   std::string session_id;
+  // Secrets for `RUN --mount=type=secret,id=ID`: id -> value (read_secrets()).
+  std::map<std::string, std::string> secrets;
+  // Agents for `RUN --mount=type=ssh[,id=ID]`: id -> agent socket.
+  std::map<std::string, std::filesystem::path> ssh_agents;
   // Called after each file's data was sent, with the dir-name ("context" or
   // "dockerfile") and the path as sent; runs on gRPC threads, concurrently.
   FileSentCallback on_file_sent;

@@ -297,7 +297,7 @@ std::string first_value(const std::multimap<std::string, std::string>& metadata,
 
 }  // namespace
 
-std::string percent_decode(std::string_view value) {
+std::string query_unescape(std::string_view value) {
   const auto hex = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -307,9 +307,12 @@ std::string percent_decode(std::string_view value) {
   std::string out;
   out.reserve(value.size());
   for (size_t i = 0; i < value.size(); ++i) {
-    if (value[i] == '%' && i + 2 < value.size() && hex(value[i + 1]) >= 0 && hex(value[i + 2]) >= 0) {
+    if (value[i] == '%') {
+      if (i + 2 >= value.size() || hex(value[i + 1]) < 0 || hex(value[i + 2]) < 0) return {};
       out += static_cast<char>(hex(value[i + 1]) * 16 + hex(value[i + 2]));
       i += 2;
+    } else if (value[i] == '+') {
+      out += ' ';
     } else {
       out += value[i];
     }
@@ -317,18 +320,24 @@ std::string percent_decode(std::string_view value) {
   return out;
 }
 
+bool go_parse_bool_true(std::string_view value) {
+  return value == "1" || value == "t" || value == "T" || value == "TRUE" || value == "true" || value == "True";
+}
+
 DiffCopyRequest parse_diffcopy_metadata(const std::multimap<std::string, std::string>& metadata) {
   DiffCopyRequest request;
+  // As decodeOpts: only the first `<key>-encoded` value counts.
+  const auto encoded = [&](const std::string& key) { return go_parse_bool_true(first_value(metadata, key + "-encoded")); };
   const auto list = [&](const std::string& key) -> std::optional<std::vector<std::string>> {
     auto [begin, end] = metadata.equal_range(key);
     if (begin == end) return std::nullopt;
-    const bool encoded = first_value(metadata, key + "-encoded") == "1";
+    const bool escaped = encoded(key);
     std::vector<std::string> values;
-    for (auto it = begin; it != end; ++it) values.push_back(encoded ? percent_decode(it->second) : it->second);
+    for (auto it = begin; it != end; ++it) values.push_back(escaped ? query_unescape(it->second) : it->second);
     return values;
   };
   request.dir_name = first_value(metadata, "dir-name");
-  if (first_value(metadata, "dir-name-encoded") == "1") request.dir_name = percent_decode(request.dir_name);
+  if (encoded("dir-name")) request.dir_name = query_unescape(request.dir_name);
   request.include_patterns = list("include-patterns");
   request.exclude_patterns = list("exclude-patterns");
   request.follow_paths = list("followpaths");

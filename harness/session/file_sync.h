@@ -33,11 +33,19 @@ struct DiffCopyRequest {
 
 // Reads the metadata keys of a 20.10 daemon (`dir-name`, `include-patterns`,
 // `exclude-patterns`, `followpaths`; one entry per list value) and decodes
-// the percent-escaped values newer BuildKit marks with `<key>-encoded: 1`.
+// the values BuildKit >= 0.12 query-escapes when any of them is not ASCII
+// and marks with `<key>-encoded: <true>` (session/filesync decodeOpts).
 DiffCopyRequest parse_diffcopy_metadata(const std::multimap<std::string, std::string>& metadata);
 
-// fsutil's percent-decoding (url.QueryUnescape without '+'); bad escapes stay as they are.
-std::string percent_decode(std::string_view value);
+// Go's url.QueryUnescape: `%XX` is a byte, `+` a space. A malformed escape
+// (`%` not followed by two hex digits) makes it fail; BuildKit then uses
+// the empty string, and so do we.
+std::string query_unescape(std::string_view value);
+
+// Go's strconv.ParseBool truth: 1, t, T, TRUE, true, True. Everything else
+// (the false spellings and garbage alike) is false, as BuildKit ignores
+// ParseBool's error.
+bool go_parse_bool_true(std::string_view value);
 
 class FileSyncService {
  public:

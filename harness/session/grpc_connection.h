@@ -36,6 +36,7 @@ enum class GrpcCode : int {
   NotFound = 5,
   Unimplemented = 12,
   Internal = 13,
+  Unavailable = 14,
 };
 
 struct GrpcStatus {

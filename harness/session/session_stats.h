@@ -18,6 +18,9 @@ struct SessionStats {
   uint64_t diffcopy_calls = 0;    // one per directory the daemon synced
   uint64_t diffcopy_failures = 0; // calls that ended without the FIN handshake
   uint64_t health_checks = 0;
+  uint64_t secrets_served = 0;    // GetSecret calls answered with a value
+  uint64_t ssh_forwards = 0;      // agent connections forwarded
+  uint64_t credentials_asked = 0; // Auth/Credentials calls (answered anonymous)
   std::string last_error;         // of the last failed DiffCopy, "" if none
 };
 

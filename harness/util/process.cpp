@@ -126,7 +126,8 @@ Result<ProcessOutput> run_process(const std::vector<std::string>& argv, const Ru
   return result;
 }
 
-Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const std::filesystem::path& log_file) {
+Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const std::filesystem::path& log_file,
+                             const std::vector<std::string>& extra_env) {
   if (argv.empty()) return error("spawn_detached: empty command");
   Fd log(::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
   if (!log.valid()) return error("cannot open log " + log_file.string() + ": " + std::strerror(errno));
@@ -142,9 +143,11 @@ Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const std::fi
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
 
   std::vector<std::string> args = argv;
+  std::vector<std::string> env = merged_environment(extra_env);
   auto c_args = c_strings(args);
+  auto c_env = c_strings(env);
   pid_t pid = -1;
-  int rc = ::posix_spawnp(&pid, c_args[0], &actions, &attr, c_args.data(), environ);
+  int rc = ::posix_spawnp(&pid, c_args[0], &actions, &attr, c_args.data(), c_env.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) return error("cannot start " + argv[0] + ": " + std::strerror(rc));

@@ -31,7 +31,9 @@ Result<ProcessOutput> run_process(const std::vector<std::string>& argv, const Ru
 
 // Starts argv[0] in its own session (so a Ctrl-C on our terminal does not reach
 // it) with stdout and stderr appended to `log_file`; returns its pid.
-Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const std::filesystem::path& log_file);
+// `extra_env` ("KEY=VALUE") is added to, or replaces entries of, our environment.
+Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const std::filesystem::path& log_file,
+                             const std::vector<std::string>& extra_env = {});
 
 // True while a process with this pid exists (and is not a zombie of ours).
 bool process_alive(pid_t pid);

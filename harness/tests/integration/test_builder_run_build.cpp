@@ -192,6 +192,20 @@ TEST_CASE("Bad input gets a clear error before anything is sent", "[integration]
   INFO(stripped->error);
   CHECK(stripped->ok);
   CHECK(stripped->syntax_line_stripped);
+
+  // Secrets travel in the session: a tar body cannot carry them, and a
+  // missing source is named before anything is sent.
+  session::SecretSource secret;
+  secret.id = "tok";
+  secret.file = dir.path() / "no-such-secret";
+  request.secrets = {secret};
+  auto unreadable = builder::run_build(client, request);
+  REQUIRE_FALSE(unreadable);
+  CHECK(unreadable.error().message.find("no-such-secret") != std::string::npos);
+  request.transfer = docker::ContextTransfer::Tar;
+  auto over_tar = builder::run_build(client, request);
+  REQUIRE_FALSE(over_tar);
+  CHECK(over_tar.error().message.find("session") != std::string::npos);
 }
 
 TEST_CASE("No daemon: the error names the endpoint and how to start one", "[integration][builder]") {
@@ -204,4 +218,30 @@ TEST_CASE("No daemon: the error names the endpoint and how to start one", "[inte
   REQUIRE_FALSE(record);
   CHECK(record.error().message.find(dir.path().string()) != std::string::npos);
   CHECK(record.error().message.find("buildbench daemon start") != std::string::npos);
+}
+
+// BuildKit reads `<Dockerfile>.dockerignore` instead of .dockerignore; the
+// session path gets that from the daemon, the tar path from the packer.
+// Either way the excluded file is not in the context the daemon sees.
+TEST_CASE("a Dockerfile named with -f (df/Custom.Dockerfile): its own .dockerignore applies on both transfers", "[integration][builder]") {
+  auto client = client_from_env();
+  util::TempDir dir("buildbench-it-");
+  const std::string token = test::unique_token();
+  test::write_file(dir.path() / "df/Custom.Dockerfile", "FROM scratch\nCOPY notforcustom.txt kept.txt /\n");
+  test::write_file(dir.path() / "df/Custom.Dockerfile.dockerignore", "notforcustom.txt\n");
+  test::write_file(dir.path() / ".dockerignore", "kept.txt\n");  // replaced, so kept.txt is sent
+  test::write_file(dir.path() / "notforcustom.txt", token + "\n");
+  test::write_file(dir.path() / "kept.txt", token + "\n");
+  for (const auto transfer : {docker::ContextTransfer::Session, docker::ContextTransfer::Tar}) {
+    INFO(builder::to_string(transfer));
+    builder::BuildRequest request;
+    request.context_dir = dir.path();
+    request.dockerfile = dir.path() / "df/Custom.Dockerfile";
+    request.transfer = transfer;
+    auto record = builder::run_build(client, request);
+    REQUIRE(record);
+    CHECK_FALSE(record->ok);
+    CHECK(record->error.find("notforcustom.txt") != std::string::npos);
+    CHECK(record->error.find("kept.txt") == std::string::npos);
+  }
 }

@@ -161,9 +161,10 @@ TEST_CASE("run: SIGINT stops cleanly with a valid results file and exit 130 - --
   std::vector<size_t> before;
   for (const auto& sample : results->samples) before.push_back(sample.plan_index);
   CHECK_FALSE(std::filesystem::exists(out.path() / "work"));
-  // No image the run tagged is left behind.
+  // No image this run built is left behind (by its pid label: other runs,
+  // or images a killed earlier run left, are not this test's business).
   docker::EngineClient client(*docker::Endpoint::from_environment());
-  auto images = client.list_images({{"reference", {"buildbench-run/ci-small"}}});
+  auto images = client.list_images({{"label", {"org.buildbench.run-pid=" + std::to_string(*pid)}}});
   REQUIRE(images);
   CHECK(images->empty());
 

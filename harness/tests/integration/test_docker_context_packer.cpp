@@ -135,6 +135,25 @@ TEST_CASE("BuildKit sees only what .dockerignore lets through", "[context_packer
   (void)client.remove_image(tag);
 }
 
+// `-f df/Custom.Dockerfile` with df/Custom.Dockerfile.dockerignore: BuildKit
+// reads that file instead of .dockerignore; with a tar body the daemon
+// applies no excludes, so what the packer leaves out is all that counts.
+TEST_CASE("BuildKit with -f df/Custom.Dockerfile: Custom.Dockerfile.dockerignore keeps a file out", "[context_packer]") {
+  auto client = client_from_env();
+  util::TempDir dir("buildbench-it-ctx-");
+  const std::string token = test::unique_token();
+  test::write_file(dir.path() / "df/Custom.Dockerfile", "FROM scratch\nCOPY notforcustom.txt /\n");
+  test::write_file(dir.path() / "df/Custom.Dockerfile.dockerignore", "notforcustom.txt\n");
+  test::write_file(dir.path() / "notforcustom.txt", token + "\n");
+  const std::string tag = "buildbench-test/ctx-custom-ignore-" + token;
+  const BuildOutcome outcome = build_with_packer(client, {dir.path(), dir.path() / "df/Custom.Dockerfile"}, true, tag);
+  INFO(outcome.stream);
+  REQUIRE(outcome.request_ok);
+  CHECK(outcome.stream.find("\"error\"") != std::string::npos);
+  CHECK(outcome.stream.find("not found") != std::string::npos);
+  (void)client.remove_image(tag);
+}
+
 TEST_CASE("a Dockerfile outside the context builds", "[context_packer]") {
   auto client = client_from_env();
   util::TempDir dir("buildbench-it-ctx-");

@@ -8,7 +8,11 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "docker/build_stream.h"
+#include "docker/build_trace.h"
+#include "docker/classic_steps.h"
 #include "support/test_support.h"
 #include "util/text.h"
 
@@ -20,7 +24,7 @@ namespace {
 
 const std::vector<std::string> kRecordings = {
     "buildkit_cold.jsonl", "buildkit_warm.jsonl", "buildkit_fail.jsonl",
-    "classic_cold.jsonl",  "classic_warm.jsonl",  "classic_fail.jsonl"};
+    "classic_cold.jsonl",  "classic_warm.jsonl",  "classic_fail.jsonl", "buildkit28_warnings.jsonl"};
 
 std::string recording(const std::string& name) { return read_file(data_path("streams/" + name)); }
 
@@ -318,6 +322,45 @@ TEST_CASE("collector: BuildKit cold build", "[build_stream]") {
   for (const auto& step : record.steps) CHECK(step.error.empty());
 }
 
+// Recorded from Docker 28.5.2 (BuildKit 0.25): the Dockerfile checks come
+// as trace warnings.
+TEST_CASE("collector: BuildKit 0.25 build-check warnings are recorded once each", "[build_stream]") {
+  const BuildRecord record = collect_by_line("buildkit28_warnings.jsonl");
+  CHECK(record.ok);
+  REQUIRE(record.warnings.size() == 4);
+  const auto& from_as = record.warnings[0];
+  CHECK(from_as.level == 1);
+  CHECK(from_as.message == "FromAsCasing: 'as' and 'FROM' keywords' casing do not match (line 1)");
+  CHECK(from_as.detail == std::vector<std::string>{"The 'as' keyword should match the case of the 'from' keyword"});
+  CHECK(from_as.url == "https://docs.docker.com/go/dockerfile/rule/from-as-casing/");
+  CHECK(from_as.file == "Dockerfile");
+  CHECK(from_as.line == 1);
+  CHECK(record.warnings[1].message.rfind("ConsistentInstructionCasing: Command 'from'", 0) == 0);
+  CHECK(record.warnings[1].line == 3);
+  CHECK(record.warnings[2].message.rfind("ConsistentInstructionCasing: Command 'cmd'", 0) == 0);
+  CHECK(record.warnings[3].message.rfind("JSONArgsRecommended:", 0) == 0);
+  CHECK(record.warnings[3].line == 4);
+
+  // Into the results line and back; the field is left out when empty.
+  const auto json = buildbench::docker::to_json(record);
+  REQUIRE(json.contains("build_warnings"));
+  CHECK(json["build_warnings"][0]["line"] == 1);
+  CHECK(json["build_warnings"][3]["url"] == "https://docs.docker.com/go/dockerfile/rule/json-args-recommended/");
+  CHECK_FALSE(buildbench::docker::to_json(collect_by_line("buildkit_cold.jsonl")).contains("build_warnings"));
+  CHECK(collect_by_line("buildkit_cold.jsonl").warnings.empty());
+
+  // A warning the daemon repeats (a later solve re-reporting it) is kept once.
+  auto messages = decode_build_stream(recording("buildkit28_warnings.jsonl"));
+  REQUIRE(messages.ok());
+  buildbench::docker::BuildTrace twice;
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& message : *messages) {
+      if (message.kind == StreamMessageKind::Trace) REQUIRE(twice.add(message.payload).ok());
+    }
+  }
+  CHECK(twice.warnings().size() == 4);
+}
+
 TEST_CASE("collector: BuildKit warm build is all cached", "[build_stream]") {
   const BuildRecord record = collect_by_line("buildkit_warm.jsonl");
   CHECK(record.ok);
@@ -381,6 +424,21 @@ TEST_CASE("collector: classic cold build, timed by the injected clock", "[build_
   CHECK(last.start_offset_s == 50.0);
   CHECK(last.duration_s == 5.0);
   CHECK(last.log_tail == std::vector<std::string>{"out-build.txt", "out-tools.txt"});
+}
+
+// Docker 28.5's classic builder: " ---> Removed intermediate container ID"
+// (20.10: "Removing intermediate container ID") is not the step's output.
+TEST_CASE("classic steps: 28.x clean-up lines are not output", "[build_stream]") {
+  double now = 0;
+  buildbench::docker::ClassicStepParser parser([&] { return now; });
+  parser.add_output("Step 1/2 : FROM scratch\nStep 2/2 : RUN echo hi\n ---> Running in 0123456789ab\n");
+  parser.add_output("hi\n ---> Removed intermediate container 0123456789ab\n ---> 5f3e1e0fb2a7\n");
+  parser.add_output("Removing intermediate container 0123456789ab\nSuccessfully built 5f3e1e0fb2a7\n");
+  parser.finish();
+  const auto steps = parser.steps();
+  REQUIRE(steps.size() == 2);
+  CHECK(steps[1].log_bytes == 3);
+  CHECK(parser.last_log_lines() == std::vector<std::string>{"hi"});
 }
 
 TEST_CASE("collector: classic warm build is all cached", "[build_stream]") {

@@ -356,6 +356,44 @@ TEST_CASE("a Dockerfile inside the context is named by its relative path", "[con
   CHECK(lowercase->dockerfile_in_context() == "dockerfile");
 }
 
+// BuildKit's dockerui reads `<Dockerfile>.dockerignore` from the Dockerfile's
+// directory and prefers it to .dockerignore; with a tar body the daemon
+// applies no excludes, so the packer must (found on 28.5: the file landed).
+TEST_CASE("<Dockerfile>.dockerignore next to the Dockerfile replaces .dockerignore", "[context_packer]") {
+  buildbench::util::TempDir dir("bb-ctx-");
+  const fs::path root = dir.path();
+  write_file(root / "Dockerfile", "FROM scratch\n");
+  write_file(root / "df/Custom.Dockerfile", "FROM scratch\nCOPY . /x/\n");
+  write_file(root / "df/Custom.Dockerfile.dockerignore", "notforcustom.txt\n");
+  write_file(root / ".dockerignore", "notfordefault.txt\n");
+  write_file(root / "notforcustom.txt", "c\n");
+  write_file(root / "notfordefault.txt", "d\n");
+
+  const auto custom = read_tar(pack({root, root / "df/Custom.Dockerfile"}));
+  CHECK(find(custom, "notforcustom.txt") == nullptr);
+  CHECK(find(custom, "notfordefault.txt") != nullptr);  // replaced, not merged
+  CHECK(find(custom, "df/Custom.Dockerfile") != nullptr);
+
+  const auto plain = read_tar(pack({root, std::nullopt}));
+  CHECK(find(plain, "notforcustom.txt") != nullptr);
+  CHECK(find(plain, "notfordefault.txt") == nullptr);
+
+  // Dockerfile.dockerignore applies to the default Dockerfile too, and an
+  // empty one still wins (BuildKit checks that the file exists).
+  write_file(root / "Dockerfile.dockerignore", "");
+  const auto emptied = read_tar(pack({root, std::nullopt}));
+  CHECK(find(emptied, "notfordefault.txt") != nullptr);
+
+  // A Dockerfile outside the context brings its own ignore file along.
+  write_file(dir.path() / "outside/ctx/a.txt", "a\n");
+  write_file(dir.path() / "outside/ctx/b.txt", "b\n");
+  write_file(dir.path() / "outside/prod.Dockerfile", "FROM scratch\n");
+  write_file(dir.path() / "outside/prod.Dockerfile.dockerignore", "b.txt\n");
+  const auto external = read_tar(pack({dir.path() / "outside/ctx", dir.path() / "outside/prod.Dockerfile"}));
+  CHECK(find(external, "a.txt") != nullptr);
+  CHECK(find(external, "b.txt") == nullptr);
+}
+
 TEST_CASE("open() reports bad sources with the path", "[context_packer]") {
   buildbench::util::TempDir dir("bb-ctx-");
   write_file(dir.path() / "file", "x");

@@ -198,3 +198,42 @@ TEST_CASE("write_report writes every output into the directory", "[report]") {
   // 6 documents, bars, 3 cache matrices, 9 waterfalls, progression.
   CHECK(written->files.size() == 6 + 1 + 3 + 9 + 1);
 }
+
+// Docker 28.x sends Dockerfile checks as BuildKit warnings; the report lists
+// them once per variant and text, counting the samples that carried them.
+TEST_CASE("build checks: a short section in report.md and report.html, none without warnings", "[report]") {
+  report::ReportOptions options;
+  options.generated_at = "2026-01-02T03:04:05Z";
+  options.generator_version = "0.0.0-test";
+  auto file = test::synthetic_results(3);
+  docker::BuildWarning json_args;
+  json_args.level = 1;
+  json_args.message = "JSONArgsRecommended: JSON arguments recommended for CMD (line 4)";
+  json_args.url = "https://docs.docker.com/go/dockerfile/rule/json-args-recommended/";
+  json_args.line = 4;
+  size_t carrying = 0;
+  for (auto& sample : file.samples) {
+    if (sample.variant == "fast" && !sample.warmup) {
+      sample.record.warnings = {json_args};
+      ++carrying;
+    }
+  }
+  REQUIRE(carrying > 0);
+  auto model = report::build_report({file}, options);
+  REQUIRE(model.ok());
+  REQUIRE(model->build_checks.size() == 1);
+  CHECK(model->build_checks[0].variant == "fast");
+  CHECK(model->build_checks[0].samples == carrying);
+  const auto markdown = render([&](std::ostream& out) { report::write_markdown(*model, out); });
+  CHECK(markdown.find("## Build checks") != std::string::npos);
+  CHECK(markdown.find("- fast: JSONArgsRecommended: JSON arguments recommended for CMD (line 4) (" +
+                      std::to_string(carrying) + " samples) <https://docs.docker.com/go/dockerfile/rule/json-args-recommended/>") !=
+        std::string::npos);
+  const auto html = render([&](std::ostream& out) { report::write_html(*model, {}, out); });
+  CHECK(html.find("id=\"build-checks\"") != std::string::npos);
+
+  auto plain = report::build_report({test::synthetic_results(3)}, options);
+  REQUIRE(plain.ok());
+  CHECK(plain->build_checks.empty());
+  CHECK(render([&](std::ostream& out) { report::write_markdown(*plain, out); }).find("Build checks") == std::string::npos);
+}

@@ -56,6 +56,14 @@ TEST_CASE("results: written records read back the same", "[runner][results]") {
     REQUIRE(writer);
     auto cold = sample(0, "slow", "cold", 12.5);
     cold.record.daemon_context_bytes = 4096;
+    docker::BuildWarning check;
+    check.level = 1;
+    check.message = "JSONArgsRecommended: JSON arguments recommended for cmd (line 4)";
+    check.detail = {"JSON arguments recommended for ENTRYPOINT/CMD"};
+    check.url = "https://docs.docker.com/go/dockerfile/rule/json-args-recommended/";
+    check.file = "Dockerfile";
+    check.line = 4;
+    cold.record.warnings = {check};
     REQUIRE(writer->append(cold));
     REQUIRE(writer->append(sample(1, "slow", "warm", 0.25)));
     REQUIRE(writer->finish({"2026-11-29T00:00:00Z", false, 2, 0}));
@@ -72,6 +80,18 @@ TEST_CASE("results: written records read back the same", "[runner][results]") {
   CHECK(read->samples[0].proxy.bytes == 1000);
   CHECK(read->samples[0].record.daemon_context_bytes == 4096);
   CHECK(read->samples[1].record.daemon_context_bytes == -1);  // not reported
+  // Build-check warnings (Docker 28.x) round-trip; a record without the field has none.
+  REQUIRE(read->samples[0].record.warnings.size() == 1);
+  const auto& warning = read->samples[0].record.warnings[0];
+  CHECK(warning.message == "JSONArgsRecommended: JSON arguments recommended for cmd (line 4)");
+  CHECK(warning.detail == std::vector<std::string>{"JSON arguments recommended for ENTRYPOINT/CMD"});
+  CHECK(warning.url == "https://docs.docker.com/go/dockerfile/rule/json-args-recommended/");
+  CHECK(warning.file == "Dockerfile");
+  CHECK(warning.line == 4);
+  CHECK(warning.level == 1);
+  CHECK(read->samples[1].record.warnings.empty());
+  const std::string text = test::read_file(path);
+  CHECK(text.find("\"build_warnings\"") == text.rfind("\"build_warnings\""));  // only the record that has them
   REQUIRE(read->footer);
   CHECK(read->footer->samples_written == 2);
 }
@@ -118,6 +138,14 @@ TEST_CASE("results: a truncated last line is tolerated with a warning", "[runner
     REQUIRE(writer);
     auto cold = sample(0, "slow", "cold", 12.5);
     cold.record.daemon_context_bytes = 4096;
+    docker::BuildWarning check;
+    check.level = 1;
+    check.message = "JSONArgsRecommended: JSON arguments recommended for cmd (line 4)";
+    check.detail = {"JSON arguments recommended for ENTRYPOINT/CMD"};
+    check.url = "https://docs.docker.com/go/dockerfile/rule/json-args-recommended/";
+    check.file = "Dockerfile";
+    check.line = 4;
+    cold.record.warnings = {check};
     REQUIRE(writer->append(cold));
   }
   std::ofstream(path, std::ios::app) << R"({"type":"sample","plan_index":1,"variant":"sl)";

@@ -155,9 +155,22 @@ TEST_CASE("a fixture can be an existing directory", "[scenario]") {
   CHECK(canonical["sweep"].is_null());
 }
 
+TEST_CASE("a variant's secrets: a file relative to the scenario, or a variable", "[scenario]") {
+  Scenario s = load_ok(data_path("scenarios/valid/secrets.json"));
+  REQUIRE(s.variants.size() == 1);
+  const auto& secrets = s.variants[0].secrets;
+  REQUIRE(secrets.size() == 2);
+  REQUIRE(secrets.at("netrc").file);
+  CHECK(*secrets.at("netrc").file == fs::canonical(data_path("scenarios/ok.dockerignore")));
+  CHECK_FALSE(secrets.at("netrc").env);
+  CHECK(secrets.at("token").env == std::optional<std::string>("BUILDBENCH_TEST_TOKEN"));
+  CHECK(load_ok(data_path("scenarios/valid/minimal.json")).variants[0].secrets.empty());
+}
+
 TEST_CASE("the canonical form reads back to itself", "[scenario]") {
   for (const char* name :
-       {"valid/minimal.json", "valid/full.json", "valid/path-fixture.json", "valid/claims.json", "valid/adaptive.json"}) {
+       {"valid/minimal.json", "valid/full.json", "valid/path-fixture.json", "valid/claims.json", "valid/adaptive.json",
+        "valid/secrets.json"}) {
     fs::path file = data_path(std::string("scenarios/") + name);
     Scenario s = load_ok(file);
     std::string canonical = to_json(s).dump(2);
@@ -232,4 +245,31 @@ TEST_CASE("edit distance and suggestions", "[scenario][suggest]") {
   CHECK(printable("ok \xc3\xa9") == "ok \xc3\xa9");
   CHECK(printable("a\nb\xff") == "a\\x0Ab\\xFF");
   CHECK(printable("\xe2\x82") == "\\xE2\\x82");  // a truncated sequence
+}
+
+TEST_CASE("a named network profile sets the proxy's latency and bandwidth, and a preset reaches the fixture",
+          "[scenario][load]") {
+  const fs::path file = data_path("scenarios/valid/network-profile.json");
+  auto outcome = parse_scenario(R"({
+    "schema": 1, "name": "real-world",
+    "fixture": {"generate": {"deps": {"preset": "grpc-service"}}},
+    "variants": [{"name": "a", "dockerfile": "../Dockerfile.ok"}],
+    "build_kinds": ["cold", "dependency-bump"],
+    "network": "ci-runner"
+  })", file);
+  INFO(outcome.report(file));
+  REQUIRE(outcome.ok());
+  const Scenario& s = *outcome.scenario;
+  CHECK(s.proxy.profile == "ci-runner");
+  CHECK(s.proxy.latency_ms == 15.0);
+  CHECK(s.proxy.bandwidth_mbps == 400.0);
+  CHECK(s.fixture.params.deps_preset == "grpc-service");
+  auto canonical = to_json(s);
+  CHECK(canonical["network"] == "ci-runner");
+  CHECK_FALSE(canonical.contains("proxy"));
+  auto again = parse_scenario(canonical.dump(), file);
+  INFO(again.report(file));
+  REQUIRE(again.ok());
+  CHECK(again.scenario->proxy.latency_ms == 15.0);
+  CHECK(canonical["fixture"]["generate"]["deps"]["preset"] == "grpc-service");
 }

@@ -431,8 +431,51 @@ TEST_CASE("metadata: lists, -encoded values, percent decoding", "[session][proto
   REQUIRE(request.include_patterns);
   CHECK(*request.include_patterns == std::vector<std::string>{"*.go"});
   CHECK_FALSE(session::parse_diffcopy_metadata({{"dir-name", "x"}}).follow_paths);
-  CHECK(session::percent_decode("%zz%4") == "%zz%4");
-  CHECK(session::percent_decode("%C3%A9") == "\xC3\xA9");
+  CHECK(session::query_unescape("%C3%A9") == "\xC3\xA9");
+}
+
+// What 28.5.2 sent for `COPY ["ü dir/f.txt", ...]` and the .dockerignore line
+// `nöt here.txt` (HPACK-decoded capture, ../shared/ENGINES.md): Go's
+// url.QueryEscape, where a space is `+`.
+TEST_CASE("metadata: BuildKit's query-escaped values decode as url.QueryUnescape", "[session][protocol]") {
+  std::multimap<std::string, std::string> metadata{{"dir-name", "context"},
+                                                   {"followpaths", "%C3%BC+dir%2Ff.txt"},
+                                                   {"followpaths-encoded", "1"},
+                                                   {"exclude-patterns", "n%C3%B6t+here.txt"},
+                                                   {"exclude-patterns", "a%2Bb"},
+                                                   {"exclude-patterns-encoded", "true"},
+                                                   {"include-patterns", "%C3%A9+x"},
+                                                   {"include-patterns-encoded", "T"}};
+  auto request = session::parse_diffcopy_metadata(metadata);
+  REQUIRE(request.follow_paths);
+  CHECK(*request.follow_paths == std::vector<std::string>{"\xC3\xBC dir/f.txt"});
+  REQUIRE(request.exclude_patterns);
+  CHECK(*request.exclude_patterns == std::vector<std::string>{"n\xC3\xB6t here.txt", "a+b"});
+  REQUIRE(request.include_patterns);
+  CHECK(*request.include_patterns == std::vector<std::string>{"\xC3\xA9 x"});
+}
+
+TEST_CASE("metadata: the -encoded flag takes strconv.ParseBool's spellings", "[session][protocol]") {
+  for (const char* truth : {"1", "t", "T", "TRUE", "true", "True"}) {
+    INFO(truth);
+    auto request = session::parse_diffcopy_metadata({{"followpaths", "a+b"}, {"followpaths-encoded", truth}});
+    CHECK(request.follow_paths->front() == "a b");
+  }
+  for (const char* falsity : {"0", "f", "F", "FALSE", "false", "False", "yes", "", "tRUE"}) {
+    INFO(falsity);
+    auto request = session::parse_diffcopy_metadata({{"followpaths", "a+b"}, {"followpaths-encoded", falsity}});
+    CHECK(request.follow_paths->front() == "a+b");
+  }
+}
+
+TEST_CASE("query_unescape: Go's rules, malformed escapes give the empty string", "[session][protocol]") {
+  CHECK(session::query_unescape("a+b%20c") == "a b c");
+  CHECK(session::query_unescape("%2b%2B") == "++");
+  CHECK(session::query_unescape("plain") == "plain");
+  CHECK(session::query_unescape("") == "");
+  CHECK(session::query_unescape("%zz").empty());
+  CHECK(session::query_unescape("x%4").empty());
+  CHECK(session::query_unescape("x%").empty());
 }
 
 TEST_CASE("POST /session: request format and a 101 read without over-reading", "[session][protocol]") {

@@ -70,3 +70,14 @@ build multi "version=1&nocache=1&t=buildbench-test/stream-classic:1" classic_col
 build multi "version=1&t=buildbench-test/stream-classic:1" classic_warm.jsonl
 # forcerm: the classic builder otherwise keeps the failed RUN container.
 build fail "version=1&nocache=1&forcerm=1&t=buildbench-test/stream-classic-fail:1" classic_fail.jsonl
+
+# Build checks (BuildKit >= 0.15, Docker 28.x) arrive as trace warnings:
+# recorded from a 28.5 daemon when SOCK28 names its socket (FromAsCasing,
+# ConsistentInstructionCasing x2, JSONArgsRecommended). The same file is in
+# ../../../fuzz/corpus/build_stream, its trace messages in corpus/build_trace.
+if [ -n "${SOCK28:-}" ]; then
+  mkdir -p "$work/checks"
+  printf 'FROM scratch as builder\nCOPY f.txt /f.txt\nfrom builder\ncmd echo hi\n' > "$work/checks/Dockerfile"
+  echo hi > "$work/checks/f.txt"
+  sock=$SOCK28 build checks "version=2&t=buildbench-test/stream-checks:1" buildkit28_warnings.jsonl
+fi
