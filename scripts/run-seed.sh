@@ -27,11 +27,11 @@ while [[ $# -gt 0 ]]; do
 done
 if ((${#run_args[@]})); then set -- "${run_args[@]}"; else set --; fi
 out="${BUILDBENCH_OUT:-reports/latest}"
-# Two repetitions keep the main job near 20 minutes on 2 cores; the published
-# report (reports/seed/) used the scenario's five: BUILDBENCH_REPS=5.
-# 4 repetitions: the fewest with which a rank test can reach p < 0.05, so the
-# report's claims table can decide time claims; the published report used 6.
-reps="${BUILDBENCH_REPS:-4}"
+# The scenario's adaptive repetitions (3 to 10 per cell, until each claim is
+# decided; docs/adaptive-repetitions.md) and only the cells its claims read.
+# BUILDBENCH_REPS=N runs a fixed N instead (the published report used 6 with
+# BUILDBENCH_ALL_CELLS=1: every variant x build kind).
+reps="${BUILDBENCH_REPS:-}"
 
 scripts/setup.sh default buildbench  # only the binary: tests are not needed here
 bin=build/bin/buildbench
@@ -43,8 +43,10 @@ fi
 # A managed daemon: its own data root and socket, started and stopped by the
 # run, so a benchmark never touches anyone's own caches.
 status=0
-reps_option=(--reps "$reps")
+reps_option=()
+[[ -n $reps ]] && reps_option=(--reps "$reps")
 for arg in "$@"; do [[ $arg == --reps* ]] && reps_option=(); done
+[[ -n ${BUILDBENCH_ALL_CELLS:-} ]] && reps_option+=(--all-cells)
 "$bin" run "$scenario" --daemon managed --engine "$engine" --out "$out" "${reps_option[@]}" "$@" || status=$?
 if [[ $status -ne 0 && $status -ne 1 ]]; then
   exit "$status"  # 1 = some builds failed: still worth a report

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/terminal.h"
 #include "report/model.h"
+#include "report/summary_table.h"
 #include "report/writers.h"
 #include "runner/results.h"
 #include "scenario/scenario.h"
@@ -89,6 +90,7 @@ int run_report(const ReportCommandOptions& options) {
   }
   fmt::print("wrote {} files to {} ({} PNG figures)\n  open {}/report.html\n", written->files.size(), options.out,
              written->pngs, options.out);
+  if (auto line = report::harness_time_line(*model); !line.empty()) fmt::print("{}\n", line);
   return kExitOk;
 }
 

@@ -43,6 +43,7 @@ struct RunCommandOptions {
   bool keep_images = false;
   bool allow_prune = false;
   bool quiet = false;
+  bool all_cells = false;
 };
 
 }  // namespace
@@ -64,6 +65,8 @@ void register_run_command(CLI::App& app) {
                   "Run on this engine's managed daemon (implies --daemon managed; default there: the newest "
                   "installed; buildbench engine list)");
   run->add_flag("--dry-run", options->dry_run, "Print the plan and exit");
+  run->add_flag("--all-cells", options->all_cells,
+                "Build every variant x build kind, not only the cells the scenario's claims read");
   run->add_flag("--resume", options->resume, "Continue an interrupted run from DIR/results.jsonl");
   run->add_flag("--fail-fast", options->fail_fast, "Stop at the first failed build");
   run->add_flag("--keep-images", options->keep_images, "Keep the images the run built (by default its tags and every image its builds produced are removed at the end)");
@@ -77,6 +80,7 @@ void register_run_command(CLI::App& app) {
     run_options.plan.repetitions = options->reps;
     run_options.plan.warmups = options->warmups;
     run_options.plan.seed = options->seed;
+    run_options.plan.all_cells = options->all_cells;
     if (!options->shard.empty()) {
       auto shard = scenario::parse_shard(options->shard);
       if (!shard) {

@@ -44,11 +44,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Scenario& scenario = *outcome.scenario;
   PlanOptions options;
   options.repetitions = 2;
+  options.all_cells = true;  // every cell: the full grid
   auto plan = make_plan(scenario, options);
-  if (plan.size() != scenario.series.size() * scenario.variants.size() * scenario.build_kinds.size() *
-                         static_cast<size_t>(2 + scenario.warmups)) {
-    std::abort();
-  }
+  const size_t rounds = scenario.series.size() * static_cast<size_t>(2 + scenario.warmups);
+  if (plan.size() != scenario.variants.size() * scenario.build_kinds.size() * rounds) std::abort();
+  // The default plan builds exactly the cells plan_cells() keeps.
+  options.all_cells = false;
+  if (make_plan(scenario, options).size() != plan_cells(scenario, false).cells.size() * rounds) std::abort();
   auto shard = select_shard(plan, 1, 3);
   if (!shard.ok()) std::abort();
   std::string canonical = to_json(scenario).dump();

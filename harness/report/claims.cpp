@@ -109,64 +109,107 @@ void check_faster(const ReportModel& model, CheckResult& result, Metric metric, 
                                      metric_words(metric));
     return;
   }
-  result.variant_summary = cell->summary(metric);
-  result.than_summary = other->summary(metric);
   stats::CompareOptions compare_options;
   compare_options.alpha = options.alpha;
   compare_options.bootstrap = options.bootstrap;
-  auto comparison = stats::compare_samples(baseline, values, compare_options);
+  util::Result<stats::Comparison> comparison = util::error("no comparison");
+  stats::FasterJudgement judgement;
+  double alpha = options.alpha;
+  size_t n_variant = values.size();
+  size_t n_than = baseline.size();
+  if (options.sequential) {
+    // Look by look, as the adaptive runner did: the verdict is the one of
+    // the first look that decided, on the samples it had then.
+    const auto& design = *options.sequential;
+    alpha = design.look_alpha;
+    auto outcome = stats::sequential_faster(baseline, values, check.holds_at_most, design, options.bootstrap);
+    if (!outcome) {
+      comparison = outcome.error();
+    } else {
+      result.looked_at = outcome->n;
+      result.exhausted = outcome->exhausted;
+      if (outcome->decided) result.decided_at = outcome->n;
+      if (outcome->comparison) {
+        comparison = *outcome->comparison;
+        judgement = outcome->judgement;
+        n_variant = n_than = outcome->n;
+        values.resize(n_variant);
+        baseline.resize(n_than);
+      } else {
+        comparison = util::error(fmt::format("fewer than {} samples a side (the scenario's min)", design.min_n));
+      }
+    }
+  } else {
+    comparison = stats::compare_samples(baseline, values, compare_options);
+    if (comparison) judgement = stats::judge_faster(*comparison, values.size(), baseline.size(), check.holds_at_most, alpha);
+  }
   if (!comparison) {
     result.numbers = "-";
     result.explanation = comparison.error().message + ".";
     return;
   }
+  result.n_variant = n_variant;
+  result.n_than = n_than;
+  if (options.sequential) {
+    result.variant_summary = stats::summarize(values).value();  // the samples of the deciding look
+    result.than_summary = stats::summarize(baseline).value();
+  } else {
+    result.variant_summary = cell->summary(metric);
+    result.than_summary = other->summary(metric);
+  }
   result.comparison = *comparison;
   const double ratio = comparison->ratio.ratio;
   const double p = comparison->test.p_value;
-  result.smallest_p = smallest_possible_p(values.size(), baseline.size());
+  result.smallest_p = judgement.smallest_p;
   result.numbers = fmt::format("{} {} vs {} {}; ratio {} ({} – {}), p {}, {}", check.variant,
                                median_with_ci(metric, *result.variant_summary), check.than,
                                median_with_ci(metric, *result.than_summary), format_ratio(ratio),
                                format_ratio(comparison->ratio.ci_low), format_ratio(comparison->ratio.ci_high),
-                               format_p_value(p), sample_counts(values.size(), baseline.size()));
+                               format_p_value(p), sample_counts(n_variant, n_than));
   std::string direction =
       ratio < 1 ? fmt::format("the medians say {} takes {} of the time of {}", check.variant, format_ratio(ratio), check.than)
       : ratio > 1 ? fmt::format("the medians say {} takes {} times as long as {}", check.variant, format_ratio(ratio), check.than)
                   : fmt::format("the medians of {} and {} are equal", check.variant, check.than);
-  if (*result.smallest_p >= options.alpha) {
+  if (options.sequential && !result.decided_at) {
+    // Never a verdict the data has not earned: not significant at the look
+    // level, or a ratio whose interval still straddles the claimed one.
     result.verdict = ClaimVerdict::CannotTell;
-    result.explanation = fmt::format("{} gives no p below {}, so no difference can be significant; {}.",
-                                     sample_counts(values.size(), baseline.size()), format_p_value(*result.smallest_p),
+    result.explanation = fmt::format("undecided at n={}{}: p {} (a look decides below {}), ratio {} ({} – {}); {}.",
+                                     result.looked_at, result.exhausted ? ", the scenario's max" : " so far",
+                                     format_p_value(p), format_p_value(alpha), format_ratio(ratio),
+                                     format_ratio(comparison->ratio.ci_low), format_ratio(comparison->ratio.ci_high),
                                      direction);
     return;
   }
-  if (p >= options.alpha) {
-    result.verdict = ClaimVerdict::DoesNotHold;
-    result.explanation = fmt::format("the difference is not significant (p {}), so the measurements do not "
-                                     "show {} faster than {}; {}.",
-                                     format_p_value(p), check.variant, check.than, direction);
-    return;
+  result.verdict = judgement.verdict;
+  switch (judgement.reason) {
+    case stats::FasterReason::TooFewSamples:
+      result.explanation = fmt::format("{} gives no p below {}, so no difference can be significant; {}.",
+                                       sample_counts(n_variant, n_than), format_p_value(judgement.smallest_p), direction);
+      break;
+    case stats::FasterReason::NotSignificant:
+      result.explanation = fmt::format("the difference is not significant (p {}), so the measurements do not "
+                                       "show {} faster than {}; {}.",
+                                       format_p_value(p), check.variant, check.than, direction);
+      break;
+    case stats::FasterReason::Slower:
+      result.explanation = fmt::format("{} is slower, not faster: it takes {} times as long as {} (p {}).",
+                                       check.variant, format_ratio(ratio), check.than, format_p_value(p));
+      break;
+    case stats::FasterReason::SmallerThanClaimed:
+      result.explanation = fmt::format("{} is faster (it takes {} of the time of {}, p {}), but not by as much "
+                                       "as claimed, which needs a ratio of {} or less.",
+                                       check.variant, format_ratio(ratio), check.than, format_p_value(p),
+                                       format_ratio(*check.holds_at_most));
+      break;
+    case stats::FasterReason::Faster:
+      result.explanation = fmt::format("{} takes {} of the time of {} (p {}){}.", check.variant, format_ratio(ratio),
+                                       check.than, format_p_value(p),
+                                       check.holds_at_most ? fmt::format(", within the claimed ratio of {} or less",
+                                                                         format_ratio(*check.holds_at_most))
+                                                           : "");
+      break;
   }
-  if (ratio >= 1) {
-    result.verdict = ClaimVerdict::DoesNotHold;
-    result.explanation = fmt::format("{} is slower, not faster: it takes {} times as long as {} (p {}).",
-                                     check.variant, format_ratio(ratio), check.than, format_p_value(p));
-    return;
-  }
-  if (check.holds_at_most && ratio > *check.holds_at_most) {
-    result.verdict = ClaimVerdict::HoldsPartly;
-    result.explanation = fmt::format("{} is faster (it takes {} of the time of {}, p {}), but not by as much "
-                                     "as claimed, which needs a ratio of {} or less.",
-                                     check.variant, format_ratio(ratio), check.than, format_p_value(p),
-                                     format_ratio(*check.holds_at_most));
-    return;
-  }
-  result.verdict = ClaimVerdict::Holds;
-  result.explanation = fmt::format("{} takes {} of the time of {} (p {}){}.", check.variant, format_ratio(ratio),
-                                   check.than, format_p_value(p),
-                                   check.holds_at_most ? fmt::format(", within the claimed ratio of {} or less",
-                                                                     format_ratio(*check.holds_at_most))
-                                                       : "");
 }
 
 std::vector<int64_t> exact_values(const Cell& cell, Metric metric) {
@@ -462,37 +505,10 @@ std::string several_checks_sentence(const std::vector<CheckResult>& checks) {
 
 }  // namespace
 
-std::string_view verdict_words(ClaimVerdict verdict) {
-  switch (verdict) {
-    case ClaimVerdict::Holds: return "holds";
-    case ClaimVerdict::HoldsPartly: return "holds partly";
-    case ClaimVerdict::DoesNotHold: return "does not hold";
-    case ClaimVerdict::CannotTell: return "cannot tell";
-  }
-  return "cannot tell";
-}
-
-ClaimVerdict combine_verdicts(const std::vector<ClaimVerdict>& verdicts) {
-  if (verdicts.empty()) return ClaimVerdict::CannotTell;
-  auto any = [&](ClaimVerdict verdict) { return std::find(verdicts.begin(), verdicts.end(), verdict) != verdicts.end(); };
-  if (std::all_of(verdicts.begin(), verdicts.end(), [](ClaimVerdict v) { return v == ClaimVerdict::Holds; })) {
-    return ClaimVerdict::Holds;
-  }
-  if (any(ClaimVerdict::CannotTell) && !any(ClaimVerdict::DoesNotHold)) return ClaimVerdict::CannotTell;
-  if (any(ClaimVerdict::Holds) || any(ClaimVerdict::HoldsPartly)) return ClaimVerdict::HoldsPartly;
-  return ClaimVerdict::DoesNotHold;
-}
-
-double smallest_possible_p(size_t n_a, size_t n_b) {
-  if (n_a == 0 || n_b == 0) return 1.0;
-  // C(n_a + n_b, n_a) as a product of ratios; past 1e300 the answer is 0 anyway.
-  double combinations = 1.0;
-  size_t k = std::min(n_a, n_b);
-  size_t n = n_a + n_b;
-  for (size_t i = 1; i <= k && combinations < 1e300; ++i) {
-    combinations = combinations * static_cast<double>(n - k + i) / static_cast<double>(i);
-  }
-  return std::min(1.0, 2.0 / combinations);
+std::string ClaimResult::decision_words() const {
+  if (!sequential) return "";
+  if (decided_at) return fmt::format("decided at n={}", *decided_at);
+  return fmt::format("undecided at n={}", undecided_at);
 }
 
 std::vector<ClaimResult> evaluate_claims(const ReportModel& model, const std::vector<scenario::Claim>& claims,
@@ -502,11 +518,35 @@ std::vector<ClaimResult> evaluate_claims(const ReportModel& model, const std::ve
     ClaimResult result;
     result.claim = claim;
     std::vector<ClaimVerdict> verdicts;
+    result.sequential = options.sequential.has_value();
+    bool all_decided = true;
     for (const auto& check : claim.checks) {
       result.checks.push_back(evaluate_check(model, check, options));
-      verdicts.push_back(result.checks.back().verdict);
+      auto& checked = result.checks.back();
+      verdicts.push_back(checked.verdict);
+      if (!options.sequential) continue;
+      if (check.type != CheckType::Faster) {
+        // Exact metrics and cache hits carry no noise: decided as soon as
+        // each side has the scenario's min samples.
+        size_t n = check.type == CheckType::Less ? std::min(checked.n_variant, checked.n_than) : checked.n_variant;
+        checked.looked_at = n;
+        if (n >= options.sequential->min_n && checked.verdict != ClaimVerdict::CannotTell) {
+          checked.decided_at = options.sequential->min_n;
+        }
+      }
+      if (checked.decided_at) {
+        result.decided_at = std::max(result.decided_at.value_or(0), *checked.decided_at);
+      } else {
+        all_decided = false;
+        result.undecided_at = std::max(result.undecided_at, checked.looked_at);
+      }
     }
     result.verdict = combine_verdicts(verdicts);
+    if (!all_decided) {
+      // One undecided check leaves the claim open, whatever the others say.
+      result.decided_at.reset();
+      result.verdict = ClaimVerdict::CannotTell;
+    }
     if (result.checks.size() == 1) {
       result.explanation = result.checks.front().explanation;
     } else {

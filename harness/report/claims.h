@@ -13,29 +13,18 @@
 #include "scenario/claims.h"
 #include "stats/compare.h"
 #include "stats/summary.h"
+#include "stats/verdicts.h"
 
 namespace buildbench::report {
 
 struct ReportModel;
 
-enum class ClaimVerdict {
-  Holds,        // the measurement supports the claim fully
-  HoldsPartly,  // some of it: a smaller effect than claimed, or some checks of several
-  DoesNotHold,  // the measurement contradicts the claim, or shows no effect where one would be visible
-  CannotTell,   // no data, or too few samples for any difference to be significant
-};
-
-// "holds", "holds partly", "does not hold", "cannot tell".
-std::string_view verdict_words(ClaimVerdict verdict);
-
-// How a claim's verdict follows from its checks': all hold -> holds; some
-// cannot tell and none fails -> cannot tell; some hold (fully or partly) ->
-// holds partly; else does not hold. A single check's verdict is the claim's.
-ClaimVerdict combine_verdicts(const std::vector<ClaimVerdict>& verdicts);
-
-// The smallest two-sided p-value the exact Mann-Whitney test can give for
-// n_a and n_b samples: 2 / C(n_a + n_b, n_a) (1 when a side is empty).
-double smallest_possible_p(size_t n_a, size_t n_b);
+// The verdict scale and its pure logic live in stats/verdicts.h, so that the
+// adaptive runner stops sampling exactly when this report would decide.
+using stats::ClaimVerdict;
+using stats::combine_verdicts;
+using stats::smallest_possible_p;
+using stats::verdict_words;
 
 // One step of a cached_until check, over the successful samples.
 struct StepOutcome {
@@ -63,6 +52,12 @@ struct CheckResult {
   std::optional<stats::ExactComparison> exact;   // less
   std::optional<double> smallest_p;              // faster: the least p the sample sizes allow
   std::vector<StepOutcome> steps;                // cached_until, in Dockerfile order
+
+  // Adaptive runs (ClaimOptions::sequential): the samples per side at which
+  // the check was decided, or nothing while it is undecided.
+  std::optional<size_t> decided_at;
+  size_t looked_at = 0;  // samples per side of the last look (the decision's when decided)
+  bool exhausted = false;  // undecided at the scenario's max: "undecided at n=15"
 };
 
 struct ClaimResult {
@@ -70,11 +65,25 @@ struct ClaimResult {
   ClaimVerdict verdict = ClaimVerdict::CannotTell;
   std::string explanation;  // the check's sentence, or for several checks what each gave
   std::vector<CheckResult> checks;
+  // Adaptive runs: the largest decided_at of its checks when all are
+  // decided; else nothing, and `undecided_at` is the n of the last look.
+  std::optional<size_t> decided_at;
+  size_t undecided_at = 0;
+  bool sequential = false;  // judged look by look (ClaimOptions::sequential was set)
+
+  // "decided at n=6", "undecided at n=15", "" for fixed-count runs.
+  std::string decision_words() const;
 };
 
 struct ClaimOptions {
   double alpha = 0.05;  // significance level of the Mann-Whitney test
   stats::BootstrapOptions bootstrap;
+  // Set for runs with adaptive repetitions "until decided": time checks are
+  // judged look by look with the design's stricter level, exactly as the
+  // runner decided when to stop (stats/verdicts.h); a check never decided
+  // is "cannot tell" and says "undecided at n=N", never a verdict it has
+  // not earned.
+  std::optional<stats::SequentialDesign> sequential;
 };
 
 // Evaluates every claim on the model's first series (claims name variants

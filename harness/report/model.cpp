@@ -1,6 +1,7 @@
 #include "report/model.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -8,100 +9,6 @@
 #include <fmt/format.h>
 
 namespace buildbench::report {
-
-std::string_view metric_id(Metric metric) {
-  switch (metric) {
-    case Metric::Wall: return "wall_s";
-    case Metric::DaemonSpan: return "daemon_span_s";
-    case Metric::ContextUpload: return "context_upload_s";
-    case Metric::ContextBytes: return "context_bytes";
-    case Metric::CachedSteps: return "cached_steps";
-    case Metric::ProxyBytes: return "proxy_bytes";
-    case Metric::ProxyRequests: return "proxy_requests";
-    case Metric::ImageSize: return "image_size";
-    case Metric::ContextTransfer: return "context_transfer_s";
-    case Metric::DependencyDownload: return "dependency_download_s";
-  }
-  return "unknown";
-}
-
-std::optional<Metric> metric_from_id(std::string_view id) {
-  for (Metric metric : kAllMetrics) {
-    if (metric_id(metric) == id) return metric;
-  }
-  return std::nullopt;
-}
-
-std::string_view metric_label(Metric metric) {
-  switch (metric) {
-    case Metric::Wall: return "wall time (s)";
-    case Metric::DaemonSpan: return "daemon span (s)";
-    case Metric::ContextUpload: return "context upload (s)";
-    case Metric::ContextBytes: return "context size (bytes)";
-    case Metric::CachedSteps: return "cached steps";
-    case Metric::ProxyBytes: return "downloaded (bytes)";
-    case Metric::ProxyRequests: return "proxy requests";
-    case Metric::ImageSize: return "image size (bytes)";
-    case Metric::ContextTransfer: return "context transfer (s)";
-    case Metric::DependencyDownload: return "dependency download (s)";
-  }
-  return "unknown";
-}
-
-bool metric_is_exact(Metric metric) {
-  switch (metric) {
-    case Metric::Wall:
-    case Metric::DaemonSpan:
-    case Metric::ContextUpload:
-    case Metric::ContextTransfer:
-    case Metric::DependencyDownload:
-      return false;
-    default:
-      return true;
-  }
-}
-
-bool is_dependency_download_step(std::string_view step_name) {
-  return step_name.find("go mod download") != std::string_view::npos;
-}
-
-std::optional<double> metric_value(const runner::Sample& sample, Metric metric) {
-  const auto& record = sample.record;
-  if (!record.ok) return std::nullopt;
-  switch (metric) {
-    case Metric::Wall: return record.wall_s;
-    case Metric::DaemonSpan:
-      if (record.daemon_span_s < 0) return std::nullopt;
-      return record.daemon_span_s;
-    case Metric::ContextUpload:
-      if (record.context_upload_s < 0) return std::nullopt;
-      return record.context_upload_s;
-    case Metric::ContextBytes: return static_cast<double>(record.context_bytes);
-    case Metric::CachedSteps: return static_cast<double>(record.cached_steps);
-    case Metric::ProxyBytes: return static_cast<double>(sample.proxy.bytes);
-    case Metric::ProxyRequests: return static_cast<double>(sample.proxy.requests);
-    case Metric::ImageSize:
-      if (record.image_size < 0) return std::nullopt;
-      return static_cast<double>(record.image_size);
-    case Metric::ContextTransfer:
-      if (record.transfer == docker::ContextTransfer::Tar) {
-        if (record.context_upload_s < 0) return std::nullopt;
-        return record.context_upload_s;
-      }
-      for (const auto& step : record.steps) {
-        if (step.name == "[internal] load build context" && step.duration_s >= 0) return step.duration_s;
-      }
-      return std::nullopt;
-    case Metric::DependencyDownload: {
-      double total = 0.0;
-      for (const auto& step : record.steps) {
-        if (!step.cached && step.duration_s > 0 && is_dependency_download_step(step.name)) total += step.duration_s;
-      }
-      return total;
-    }
-  }
-  return std::nullopt;
-}
 
 const Cell* ReportModel::find(std::string_view series_value, std::string_view variant,
                               std::string_view kind) const {
@@ -242,6 +149,7 @@ std::vector<BuildCheck> collect_build_checks(const std::vector<std::string>& var
 }  // namespace
 
 util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& files, const ReportOptions& options) {
+  const auto report_start = std::chrono::steady_clock::now();
   if (files.empty()) return util::error("no results to report");
   const auto& first = files.front().header;
   for (const auto& file : files) {
@@ -359,6 +267,7 @@ util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& f
     }
   }
 
+  model.adaptive = first.adaptive;
   // Claims: given, or from the header (validated when the run started, so
   // names are not checked again: a variant without results cannot tell).
   std::vector<scenario::Claim> claims;
@@ -380,8 +289,30 @@ util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& f
     }
     ClaimOptions claim_options;
     claim_options.bootstrap = options.bootstrap;
+    // A run "until decided" stopped each claim at the first look that
+    // decided it; the report replays the same looks with the same level.
+    const auto& adaptive = first.adaptive;
+    if (adaptive.is_object() && adaptive.value("until", std::string()) == "decided") {
+      model.adaptive = adaptive;
+      claim_options.sequential = stats::sequential_design(adaptive.value("min", size_t{3}), adaptive.value("max", size_t{15}),
+                                                          adaptive.value("alpha", 0.05));
+    }
     model.claims = evaluate_claims(model, claims, claim_options);
   }
+  for (const auto& file : files) {
+    if (!file.footer || !file.footer->harness_time.is_object()) continue;
+    const auto& time = file.footer->harness_time;
+    if (!model.harness_time) model.harness_time.emplace();
+    model.harness_time->run_wall_s += time.value("run_wall_s", 0.0);
+    model.harness_time->builds_s += time.value("builds_s", 0.0);
+    model.harness_time->harness_s += time.value("harness_s", 0.0);
+    if (time.contains("parts") && time["parts"].is_object()) {
+      for (const auto& [part, seconds] : time["parts"].items()) {
+        if (seconds.is_number()) model.harness_time->parts[part] += seconds.get<double>();
+      }
+    }
+  }
+  model.report_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - report_start).count();
   return model;
 }
 

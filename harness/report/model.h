@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/claims.h"
+#include "runner/metrics.h"
 #include "runner/results.h"
 #include "scenario/claims.h"
 #include "stats/compare.h"
@@ -28,48 +30,17 @@ namespace buildbench::report {
 // changes that break readers.
 inline constexpr int kReportSchemaVersion = 1;
 
-// The metrics of a sample that reports summarize. Times are "lower is
-// better", and so are bytes and sizes; cached steps are "higher is better"
-// but are only shown, never gated on.
-enum class Metric {
-  Wall,           // client wall time, seconds
-  DaemonSpan,     // daemon's first vertex start -> last vertex end, seconds
-  ContextUpload,  // time to send the context, seconds
-  ContextBytes,   // bytes of context sent
-  CachedSteps,    // steps served from the cache
-  ProxyBytes,     // bytes the module proxy served during the build
-  ProxyRequests,  // requests the module proxy served
-  ImageSize,      // bytes of the image built
-  // Time to send the context however it went: the tar upload's time, or for
-  // a BuildKit session (where the client cannot time the upload) the trace's
-  // "[internal] load build context" step, during which the daemon pulls the
-  // files it lacks.
-  ContextTransfer,
-  // Time in dependency-download steps: the steps (not cached) whose command
-  // runs `go mod download`. A Dockerfile that downloads inside `go build`
-  // has none; its downloads show in ProxyBytes only.
-  DependencyDownload,
-};
-inline constexpr size_t kMetricCount = 10;
-inline constexpr std::array<Metric, kMetricCount> kAllMetrics = {
-    Metric::Wall,        Metric::DaemonSpan, Metric::ContextUpload, Metric::ContextBytes,
-    Metric::CachedSteps, Metric::ProxyBytes, Metric::ProxyRequests, Metric::ImageSize,
-    Metric::ContextTransfer, Metric::DependencyDownload};
-
-// Whether a trace step's name says it downloads Go modules.
-bool is_dependency_download_step(std::string_view step_name);
-
-// Stable identifier used in CSV/JSON ("wall_s", "context_bytes", ...).
-std::string_view metric_id(Metric metric);
-// The metric a stable identifier names (scenario claims name metrics by id).
-std::optional<Metric> metric_from_id(std::string_view id);
-// Human label with unit ("wall time (s)").
-std::string_view metric_label(Metric metric);
-// True for byte and count metrics, which carry no measurement noise.
-bool metric_is_exact(Metric metric);
-// The metric's value in one sample, or nothing when the sample does not have
-// it (failed build, classic builder without a daemon span, no image size).
-std::optional<double> metric_value(const runner::Sample& sample, Metric metric);
+// The metrics of a sample live in runner/metrics.h (the adaptive runner
+// decides on them too); reports name them as their own.
+using runner::kAllMetrics;
+using runner::kMetricCount;
+using runner::Metric;
+using runner::metric_from_id;
+using runner::metric_id;
+using runner::metric_is_exact;
+using runner::metric_label;
+using runner::is_dependency_download_step;
+using runner::metric_value;
 
 struct ReportWarning {
   std::string id;       // "too_few_samples", "high_noise", "failed_builds", "sanity", ...
@@ -107,6 +78,15 @@ struct InputFile {
   size_t failed = 0;
   bool finished = false;     // a footer was found
   bool interrupted = false;  // the footer says Ctrl-C
+};
+
+// Where the run's time went outside its timed builds (the results footer's
+// harness_time, summed over the files of a merged report).
+struct HarnessTime {
+  double run_wall_s = 0;
+  double builds_s = 0;    // client wall time of the measured builds
+  double harness_s = 0;   // the harness's own work between builds (not set-up, not warm-state builds)
+  std::map<std::string, double> parts;  // "fixture_mutation_s", "cold_reset_s", ...
 };
 
 // A BuildKit warning (a Dockerfile check on Docker 28.x) as the samples of
@@ -147,6 +127,10 @@ struct ReportModel {
   // empty when neither the results header nor ReportOptions has claims.
   std::vector<ClaimResult> claims;
   std::string claims_source;          // "the results header" or "scenario file PATH"
+  // The run's adaptive repetitions (header "adaptive"; null for a fixed count).
+  nlohmann::json adaptive;
+  std::optional<HarnessTime> harness_time;  // nothing for results written before it was recorded
+  double report_s = 0;                      // time build_report took (statistics, claims)
 
   // The report's own provenance, injected so outputs are reproducible.
   std::string generated_at;

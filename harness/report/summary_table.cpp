@@ -1,5 +1,8 @@
 #include "report/summary_table.h"
 
+#include <algorithm>
+#include <map>
+
 #include <fmt/format.h>
 
 #include "report/format.h"
@@ -94,6 +97,7 @@ std::vector<ClaimRow> claim_rows(const ReportModel& model) {
       row.numbers.push_back(several ? fmt::format("{} ({})", check.numbers, verdict_words(check.verdict)) : check.numbers);
     }
     row.verdict = std::string(verdict_words(result.verdict));
+    row.decision = result.decision_words();
     row.explanation = result.explanation;
     rows.push_back(std::move(row));
   }
@@ -104,6 +108,80 @@ std::string provenance_line(const ReportModel& model) {
   std::string commit = model.harness_commit.empty() ? "an unknown commit" : "commit " + model.harness_commit;
   return fmt::format("Results measured by buildbench {} at {}{}.", model.harness_version.empty() ? "?" : model.harness_version,
                      commit, model.started_at.empty() ? "" : ", run started " + model.started_at);
+}
+
+namespace {
+
+std::string duration_words(double seconds) {
+  if (seconds >= 60) {
+    long s = static_cast<long>(seconds + 0.5);
+    return fmt::format("{}m{:02d}s", s / 60, s % 60);
+  }
+  return format_seconds(seconds);
+}
+
+// "cold_reset_s" -> "cold resets"; unknown parts by their id.
+std::string part_words(const std::string& part) {
+  static const std::map<std::string, std::string> words = {
+      {"workspace_reset_s", "fixture resets"},     {"fixture_mutation_s", "fixture mutations"},
+      {"cold_reset_s", "cold-state resets (prune)"}, {"image_removal_s", "image removal"},
+      {"proxy_start_s", "module proxy start"},     {"workspace_create_s", "fixture generation"},
+      {"build_cache_df_s", "build-cache size queries"}, {"after_build_s", "recording samples"},
+      {"results_write_s", "results writes"},        {"decisions_s", "adaptive decisions"},
+      {"other_s", "other (session close, image inspects, output)"}};
+  auto found = words.find(part);
+  return found == words.end() ? part : found->second;
+}
+
+}  // namespace
+
+std::optional<double> harness_share(const ReportModel& model) {
+  if (!model.harness_time || model.harness_time->run_wall_s <= 0) return std::nullopt;
+  return (model.harness_time->harness_s + model.report_s) / (model.harness_time->run_wall_s + model.report_s);
+}
+
+std::string harness_time_line(const ReportModel& model) {
+  if (!model.harness_time) return "";
+  const auto& time = *model.harness_time;
+  std::vector<std::pair<double, std::string>> parts;
+  for (const auto& [part, seconds] : time.parts) {
+    if (part == "setup_s" || part == "warm_prep_s") continue;
+    if (seconds >= 0.05) parts.emplace_back(seconds, part);
+  }
+  std::sort(parts.rbegin(), parts.rend());
+  std::string detail;
+  for (const auto& [seconds, part] : parts) {
+    detail += fmt::format("{}{} {}", detail.empty() ? "" : ", ", part_words(part), format_seconds(seconds));
+  }
+  std::string line = fmt::format("Run time {}: {} in timed builds, {} ({:.1f}%) the harness's own work{}, report {}.",
+                                 duration_words(time.run_wall_s), duration_words(time.builds_s),
+                                 format_seconds(time.harness_s + model.report_s), 100 * harness_share(model).value_or(0),
+                                 detail.empty() ? "" : " (" + detail + ")", format_seconds(model.report_s));
+  auto setup = time.parts.find("setup_s");
+  auto prep = time.parts.find("warm_prep_s");
+  if ((setup != time.parts.end() && setup->second >= 0.05) || (prep != time.parts.end() && prep->second >= 0.05)) {
+    line += fmt::format(" Not counted as overhead: set-up {}{}.",
+                        format_seconds(setup == time.parts.end() ? 0.0 : setup->second),
+                        prep == time.parts.end() || prep->second < 0.05
+                            ? ""
+                            : fmt::format(", unrecorded builds to reach a warm state {}", duration_words(prep->second)));
+  }
+  return line;
+}
+
+std::string adaptive_line(const ReportModel& model) {
+  const auto& adaptive = model.adaptive;
+  if (!adaptive.is_object()) return "";
+  std::string until = adaptive.value("until", std::string());
+  if (until == "ci_width") {
+    return fmt::format("Repetitions: adaptive, {} to {} per cell, until the median's 95% CI is within {:.1f}% of it.",
+                       adaptive.value("min", 0), adaptive.value("max", 0), 100 * adaptive.value("ci_width", 0.0));
+  }
+  return fmt::format("Repetitions: adaptive, {} to {} per cell until decided; each look after a round tests at "
+                     "p < {:.3g}, so that the error rate over all looks stays within {:.3g} "
+                     "(docs/adaptive-repetitions.md).",
+                     adaptive.value("min", 0), adaptive.value("max", 0), adaptive.value("look_alpha", 0.0),
+                     adaptive.value("alpha", 0.05));
 }
 
 std::vector<std::pair<std::string, std::string>> environment_facts(const ReportModel& model) {
@@ -146,6 +224,11 @@ std::vector<std::pair<std::string, std::string>> environment_facts(const ReportM
     add("dependencies", preset.empty() ? std::string("synthetic modules") : "real modules, preset " + preset);
   }
   add("run started", model.started_at);
+  if (auto share = harness_share(model)) {
+    add("harness time", fmt::format("{:.1f}% of {} ({} outside builds)", 100 * *share,
+                                    duration_words(model.harness_time->run_wall_s + model.report_s),
+                                    format_seconds(model.harness_time->harness_s + model.report_s)));
+  }
   std::string harness = "buildbench " + model.harness_version;
   if (!model.harness_commit.empty()) harness += " at commit " + model.harness_commit;
   add("harness", harness);

@@ -102,9 +102,9 @@ void write_claims_table(const ReportModel& model, std::ostream& out) {
   };
   for (const auto& row : rows) {
     out << fmt::format("<tr><td>{}</td><td class=\"left\">{}</td><td class=\"left\">{}</td><td class=\"left\">{}</td>"
-                       "<td class=\"left\"><b>{}</b>: {}</td></tr>\n",
+                       "<td class=\"left\"><b>{}</b>{}: {}</td></tr>\n",
                        esc(row.number), esc_code(row.claim), lines(row.measurements), lines(row.numbers), esc(row.verdict),
-                       esc_code(row.explanation));
+                       row.decision.empty() ? "" : " (" + esc(row.decision) + ")", esc_code(row.explanation));
   }
   out << "</table>\n";
   bool any_note = false;
@@ -150,6 +150,8 @@ void write_html(const ReportModel& model, const std::vector<Figure>& figures, st
       << "<title>" << esc(title) << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n";
   out << "<h1>" << esc(title) << "</h1>\n";
   out << "<p class=\"lead\">" << esc(provenance_line(model)) << "</p>\n";
+  if (auto line = harness_time_line(model); !line.empty()) out << "<p class=\"lead\">" << esc(line) << "</p>\n";
+  if (auto line = adaptive_line(model); !line.empty()) out << "<p class=\"lead\">" << esc(line) << "</p>\n";
   out << fmt::format("<p class=\"lead\">Scenario <code>{}</code>, {} variants, {} build kinds, baseline <b>{}</b>. "
                      "Medians with a distribution-free 95% confidence interval; the ratio to the baseline has a "
                      "bootstrap 95% CI; <code>~</code> marks a difference that is not significant (Mann-Whitney U, "

@@ -64,6 +64,10 @@ nlohmann::ordered_json claim_json(const ClaimResult& result) {
   out["note"] = result.claim.note;
   out["verdict"] = std::string(verdict_words(result.verdict));
   out["explanation"] = result.explanation;
+  if (result.sequential) {
+    out["decided_at"] = result.decided_at ? nlohmann::ordered_json(*result.decided_at) : nlohmann::ordered_json();
+    out["undecided_at"] = result.decided_at ? nlohmann::ordered_json() : nlohmann::ordered_json(result.undecided_at);
+  }
   auto& checks = out["checks"] = nlohmann::ordered_json::array();
   auto definitions = scenario::claims_to_json({result.claim});
   for (size_t i = 0; i < result.checks.size(); ++i) {
@@ -129,8 +133,9 @@ void write_claims_markdown(const ReportModel& model, std::ostream& out) {
     return text;
   };
   for (const auto& row : rows) {
-    out << fmt::format("| {} | {} | {} | {} | **{}**: {} |\n", row.number, markdown_cell(row.claim), lines(row.measurements),
-                       lines(row.numbers), row.verdict, markdown_cell(row.explanation));
+    out << fmt::format("| {} | {} | {} | {} | **{}**{}: {} |\n", row.number, markdown_cell(row.claim), lines(row.measurements),
+                       lines(row.numbers), row.verdict, row.decision.empty() ? "" : " (" + row.decision + ")",
+                       markdown_cell(row.explanation));
   }
   bool any_note = false;
   for (const auto& row : rows) {
@@ -146,6 +151,8 @@ void write_claims_markdown(const ReportModel& model, std::ostream& out) {
 void write_markdown(const ReportModel& model, std::ostream& out) {
   out << "# " << title_of(model) << ": build times\n\n";
   out << markdown_cell(provenance_line(model)) << "\n\n";
+  if (auto line = harness_time_line(model); !line.empty()) out << markdown_cell(line) << "\n\n";
+  if (auto line = adaptive_line(model); !line.empty()) out << markdown_cell(line) << "\n\n";
   out << fmt::format("Scenario `{}`, {} samples ({} variants x {} build kinds), baseline variant **{}**. ", model.scenario_name,
                      sample_count(model), model.variants.size(), model.kinds.size(), model.baseline_variant);
   out << "Medians with a distribution-free 95% confidence interval; \"vs baseline\" is the ratio of medians "
@@ -268,6 +275,16 @@ void write_summary_json(const ReportModel& model, std::ostream& out) {
   json["run"] = {{"harness_version", model.harness_version}, {"harness_commit", model.harness_commit},
                  {"started_at", model.started_at},           {"seed", model.seed},
                  {"cold_method", model.cold_method},         {"daemon_mode", model.daemon_mode}};
+  if (model.adaptive.is_object()) json["run"]["adaptive"] = model.adaptive;
+  if (model.harness_time) {
+    const auto& time = *model.harness_time;
+    json["run"]["harness_time"] = {{"run_wall_s", time.run_wall_s},
+                                   {"builds_s", time.builds_s},
+                                   {"harness_s", time.harness_s},
+                                   {"report_s", model.report_s},
+                                   {"share", harness_share(model).value_or(0)},
+                                   {"parts", time.parts}};
+  }
   json["environment"] = model.environment;
   json["base_images"] = model.base_images;
   json["fixture"] = {{"params", model.fixture_params}, {"hash", model.fixture_hash}};

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace buildbench::runner {
@@ -37,6 +38,7 @@ std::string Progress::eta(size_t done) const {
     double remaining = elapsed / static_cast<double>(done) * static_cast<double>(total_ - done);
     text += ", ETA " + clock_text(remaining);
   }
+  if (!status_.empty()) text += "; " + status_;
   return text;
 }
 
@@ -51,7 +53,7 @@ void Progress::starting(size_t done, const std::string& label) {
   if (style_ != Style::Terminal) return;
   clear_line();
   const int width = 24;
-  int filled = total_ == 0 ? width : static_cast<int>(static_cast<double>(done) / static_cast<double>(total_) * width);
+  int filled = total_ == 0 ? width : static_cast<int>(static_cast<double>(std::min(done, total_)) / static_cast<double>(total_) * width);
   std::string bar = "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(width - filled), '.') + "]";
   std::fprintf(out_, "%s %zu/%zu %s  (%s)", bar.c_str(), done + 1, total_, label.c_str(), eta(done).c_str());
   std::fflush(out_);

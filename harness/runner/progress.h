@@ -21,6 +21,10 @@ class Progress {
   // A line that must stay on screen (warnings, set-up steps).
   void note(const std::string& line);
   void close();
+  // Adaptive runs: the number of builds left changes as cells are decided,
+  // and a status ("8/12 cells decided, 4/6 claims") joins the line.
+  void set_total(size_t total) { total_ = total; }
+  void set_status(std::string status) { status_ = std::move(status); }
 
  private:
   std::string eta(size_t done) const;
@@ -30,6 +34,7 @@ class Progress {
   std::FILE* out_;
   std::chrono::steady_clock::time_point start_;
   bool line_open_ = false;
+  std::string status_;
 };
 
 }  // namespace buildbench::runner

@@ -111,6 +111,8 @@ nlohmann::ordered_json to_json(const ResultsHeader& header) {
   out["plan_size"] = header.plan_size;
   out["started_at"] = header.started_at;
   if (!header.claims.is_null()) out["claims"] = header.claims;
+  if (!header.adaptive.is_null()) out["adaptive"] = header.adaptive;
+  if (!header.cells.is_null()) out["cells"] = header.cells;
   if (!header.adjustments.empty()) out["adjustments"] = header.adjustments;
   return out;
 }
@@ -154,6 +156,8 @@ util::Result<ResultsHeader> header_from_json(const nlohmann::json& json) {
   header.plan_size = get_or<size_t>(json, "plan_size", 0);
   header.started_at = get_or<std::string>(json, "started_at", "");
   header.claims = get_json_or_null(json, "claims");
+  header.adaptive = get_json_or_null(json, "adaptive");
+  header.cells = get_json_or_null(json, "cells");
   header.adjustments = get_or<std::vector<std::string>>(json, "adjustments", {});
   return header;
 }
@@ -208,6 +212,7 @@ nlohmann::ordered_json to_json(const ResultsFooter& footer) {
   out["interrupted"] = footer.interrupted;
   out["samples_written"] = footer.samples_written;
   out["failed_builds"] = footer.failed_builds;
+  if (!footer.harness_time.is_null()) out["harness_time"] = footer.harness_time;
   return out;
 }
 
@@ -302,6 +307,7 @@ util::Result<ResultsFile> read_results(const std::filesystem::path& path) {
       footer.interrupted = get_or<bool>(json, "interrupted", false);
       footer.samples_written = get_or<size_t>(json, "samples_written", 0);
       footer.failed_builds = get_or<size_t>(json, "failed_builds", 0);
+      footer.harness_time = get_json_or_null(json, "harness_time");
       file.footer = footer;
     } else {
       bad_lines.emplace_back(number, "has unknown record type '" + type + "'");

@@ -54,6 +54,14 @@ struct ResultsHeader {
   // enough to judge them. Optional: null in files written before claims
   // existed (readers treat null like an empty array).
   nlohmann::json claims;
+  // Adaptive repetitions (optional, null for a fixed count):
+  // {"min","max","until":"decided"|"ci_width","ci_width","alpha","look_alpha"}.
+  // With "decided" the report judges time checks look by look with
+  // look_alpha, as the run decided when to stop (stats/verdicts.h).
+  nlohmann::json adaptive = nullptr;
+  // The cells the plan builds and what each serves (optional):
+  // {"all_cells": bool, "cells": [{"variant","kind","serves":[...]}], "notes": [...]}.
+  nlohmann::json cells = nullptr;
   // What the run changed to build offline and other findings of the checks
   // before it (a `# syntax=` line stripped, ...), one sentence each.
   std::vector<std::string> adjustments;
@@ -74,7 +82,7 @@ struct Sample {
   std::string started_at;
   docker::BuildRecord record;
   ProxyCounters proxy;         // served by the module proxy during this build
-  int64_t build_cache_bytes = -1;  // /system/df BuildCache total after the build
+  int64_t build_cache_bytes = -1;  // /system/df BuildCache total after a cold build (-1: not measured)
   std::string cold_method;     // for cold samples: how the cache was emptied
   std::vector<std::string> warnings;  // sanity warnings ("warm build not fully cached: 3/9 steps cached")
 };
@@ -84,6 +92,14 @@ struct ResultsFooter {
   bool interrupted = false;
   size_t samples_written = 0;
   size_t failed_builds = 0;
+  // Where the run's time went outside the timed builds (optional):
+  // {"run_wall_s", "builds_s", "harness_s", "parts": {"workspace_reset_s",
+  // "fixture_mutation_s", "cold_reset_s", "warm_prep_s", "after_build_s",
+  // "proxy_start_s", "decisions_s", "results_write_s", "image_removal_s",
+  // "other_s", "setup_s", ...}}. harness_s = run_wall_s - builds_s -
+  // setup_s (daemon facts, base images) - warm_prep_s (unrecorded builds to
+  // reach a warm state); other_s is the part of it no timer covers.
+  nlohmann::json harness_time = nullptr;
 };
 
 nlohmann::ordered_json to_json(const ResultsHeader& header);

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <ctime>
 #include <thread>
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -19,11 +20,14 @@
 #include "engine/housekeeping.h"
 #include "fixture/base_images.h"
 #include "fixture/module_proxy.h"
+#include "runner/metrics.h"
 #include "runner/progress.h"
 #include "runner/results.h"
 #include "runner/sanity.h"
 #include "runner/workspace.h"
+#include "scenario/cells.h"
 #include "scenario/scenario.h"
+#include "stats/verdicts.h"
 #include "util/hash.h"
 #include "util/process.h"
 
@@ -88,24 +92,6 @@ nlohmann::json variants_json(const scenario::Scenario& scenario) {
   return out;
 }
 
-bool declares_arg(const std::filesystem::path& dockerfile, const std::string& name) {
-  std::ifstream in(dockerfile);
-  std::string line;
-  while (std::getline(in, line)) {
-    size_t start = line.find_first_not_of(" \t");
-    if (start == std::string::npos || line.size() < start + 4) continue;
-    std::string word = line.substr(start, 4);
-    for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (word != "ARG ") continue;
-    std::string rest = line.substr(start + 4);
-    size_t begin = rest.find_first_not_of(" \t");
-    if (begin == std::string::npos) continue;
-    size_t end = rest.find_first_of("= \t", begin);
-    if (rest.substr(begin, end == std::string::npos ? std::string::npos : end - begin) == name) return true;
-  }
-  return false;
-}
-
 std::string label_of(const Sample& sample) {
   return (sample.series.empty() ? "" : sample.series + " · ") + sample.variant + " · " + sample.kind;
 }
@@ -128,13 +114,81 @@ std::vector<std::string> slow_first_samples(const std::map<std::string, std::vec
   return warnings;
 }
 
+// The plan in words, printed before a run (and by --dry-run): which cells
+// are built, what each serves, what was left out, how repetitions stop.
+std::vector<std::string> describe_plan(const scenario::Scenario& scenario, const scenario::CellPlan& cells,
+                                       const scenario::PlanOptions& options) {
+  std::vector<std::string> lines;
+  lines.push_back("plan: " + std::to_string(cells.cells.size()) + " of " + std::to_string(cells.total_cells) +
+                  " cells (variant x build kind)" + (cells.all_cells ? ", all cells asked for" : ""));
+  for (const auto& cell : cells.cells) {
+    std::string serves;
+    for (const auto& use : cell.serves) serves += (serves.empty() ? "" : ", ") + use;
+    lines.push_back("  " + scenario.variants[cell.variant].name + " · " + scenario.build_kinds[cell.kind].label() +
+                    ": " + serves);
+  }
+  for (const auto& note : cells.notes) lines.push_back("  note: " + note);
+  if (scenario::plan_is_adaptive(scenario, options)) {
+    const auto& adaptive = *scenario.adaptive;
+    auto design = stats::sequential_design(static_cast<size_t>(adaptive.min), static_cast<size_t>(adaptive.max), adaptive.alpha);
+    char level[32];
+    std::snprintf(level, sizeof level, "%.4g", design.look_alpha);
+    std::string until = adaptive.until == scenario::AdaptiveRepetitions::Until::Decided
+                            ? std::string("until decided: each look after a round tests at p < ") + level +
+                                  " (alpha " + std::to_string(adaptive.alpha).substr(0, 4) + " over " +
+                                  std::to_string(design.rejecting_looks) + " looks)"
+                            : "until the median's 95% CI is within " + std::to_string(adaptive.ci_width * 100).substr(0, 4) + "%";
+    lines.push_back("repetitions: " + std::to_string(adaptive.min) + " to " + std::to_string(adaptive.max) + " per cell, " + until);
+  }
+  return lines;
+}
+
+// Where a run's time goes outside the timed builds, by part (seconds).
+// Each part is measured around the call that does it; the footer records
+// them and the report shows their sum as a share of the run's wall time.
+class HarnessClock {
+ public:
+  using Clock = std::chrono::steady_clock;
+  template <typename F>
+  auto time(const char* part, F&& work) {
+    auto start = Clock::now();
+    if constexpr (std::is_void_v<decltype(work())>) {
+      work();
+      parts_[part] += seconds_since(start);
+    } else {
+      auto result = work();
+      parts_[part] += seconds_since(start);
+      return result;
+    }
+  }
+  void add(const char* part, double seconds) { parts_[part] += seconds; }
+  double part(const std::string& name) const {
+    auto found = parts_.find(name);
+    return found == parts_.end() ? 0.0 : found->second;
+  }
+  const std::map<std::string, double>& parts() const { return parts_; }
+  static double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  }
+
+ private:
+  std::map<std::string, double> parts_;
+};
+
+// Parts that are not the harness's own overhead: set-up before the first
+// build (daemon facts, base images) and the unrecorded builds that bring a
+// variant to a warm state, which the protocol needs.
+bool counts_as_overhead(const std::string& part) { return part != "setup_s" && part != "warm_prep_s"; }
+
 // Everything one run needs while it goes through the plan.
 class Run {
  public:
   Run(const RunOptions& options, scenario::Scenario scenario, std::vector<scenario::PlannedSample> plan,
       scenario::PreflightOutcome preflight)
       : options_(options), scenario_(std::move(scenario)), plan_(std::move(plan)), preflight_(std::move(preflight)),
-        progress_(Progress::detect(options.quiet), plan_.size()) {}
+        progress_(Progress::detect(options.quiet), plan_.size()),
+        cells_(scenario::plan_cells(scenario_, options.plan.all_cells)),
+        adaptive_(scenario::plan_is_adaptive(scenario_, options.plan)) {}
 
   util::Result<RunSummary> execute();
 
@@ -150,8 +204,21 @@ class Run {
   util::Result<docker::BuildRecord> build(const scenario::Variant& variant,
                                           const std::map<std::string, std::string>& args, bool cold,
                                           std::string* cold_method);
-  util::Status run_sample(const scenario::PlannedSample& planned, RoundState& round, bool record);
+  util::Status run_sample(const scenario::PlannedSample& planned, RoundState& round, bool record, bool starts_round);
+  // Removes the run's images and work trees (once), timed: the footer
+  // records how long it took, so it runs before the footer is written.
+  void remove_images();
   void cleanup();
+  // Adaptive repetitions: after a round of every variant, which cells still
+  // need samples (scenario::decide, the report's own decision logic).
+  void update_decisions(size_t series);
+  bool still_needed(const scenario::PlannedSample& planned) const;
+  size_t remaining_builds(size_t from) const;
+  nlohmann::json cells_json() const;
+  nlohmann::json adaptive_json() const;
+  nlohmann::json harness_time_json(double run_wall_s) const;
+  std::string decision_status() const;
+  void remember_resumed(const Sample& sample);
 
   const RunOptions& options_;
   scenario::Scenario scenario_;
@@ -180,6 +247,14 @@ class Run {
   // Wall times of measured samples per "variant · kind", in run order: for
   // the slow-first-sample warning at the end.
   std::map<std::string, std::vector<double>> walls_;
+  scenario::CellPlan cells_;
+  bool adaptive_ = false;
+  // Measured samples of this run (and of a resumed one) by (series, variant, kind) indexes.
+  std::map<std::tuple<size_t, size_t, size_t>, std::vector<Sample>> measured_;
+  std::optional<scenario::Decisions> decisions_;
+  HarnessClock clock_;
+  double builds_s_ = 0;  // client wall time of the measured builds
+  bool images_removed_ = false;
 };
 
 util::Status Run::prepare_daemon() {
@@ -243,7 +318,7 @@ util::Status Run::prepare_series(size_t series) {
   proxy_.reset();
   workspace_.reset();
   auto root = options_.out_dir / "work" / ("series-" + std::to_string(series));
-  auto workspace = Workspace::create(scenario_, scenario_.series[series], root);
+  auto workspace = clock_.time("workspace_create_s", [&] { return Workspace::create(scenario_, scenario_.series[series], root); });
   if (!workspace) return workspace.error();
   workspace_.emplace(std::move(workspace).value());
   fixture::ProxyOptions proxy_options;
@@ -251,7 +326,7 @@ util::Status Run::prepare_series(size_t series) {
   proxy_options.network.latency = std::chrono::microseconds(static_cast<int64_t>(scenario_.proxy.latency_ms * 1000));
   proxy_options.network.bandwidth_mbps = scenario_.proxy.bandwidth_mbps;
   proxy_options.network.profile = scenario_.proxy.profile;
-  auto proxy = fixture::ModuleProxy::start(workspace_->store(), proxy_options);
+  auto proxy = clock_.time("proxy_start_s", [&] { return fixture::ModuleProxy::start(workspace_->store(), proxy_options); });
   if (!proxy) return proxy.error();
   proxy_ = std::move(proxy).value();
   current_series_ = series;
@@ -289,7 +364,7 @@ util::Result<docker::BuildRecord> Run::build(const scenario::Variant& variant,
     if (header_.cold_method == "prune") {
       // Everything the builder cached goes: layers, cache mounts, and the
       // daemon's copies of earlier contexts.
-      auto pruned = client_->prune_build_cache(true);
+      auto pruned = clock_.time("cold_reset_s", [&] { return client_->prune_build_cache(true); });
       if (!pruned) return pruned.error();
       *cold_method = "prune";
     } else {
@@ -302,18 +377,22 @@ util::Result<docker::BuildRecord> Run::build(const scenario::Variant& variant,
     }
   }
   (void)proxy_->take_counters();  // what the set-up fetched is not this build's
-  return builder::run_build(*client_, request);
+  auto outcome = builder::run_build(*client_, request);
+  if (outcome) builds_s_ += outcome->wall_s;
+  return outcome;
 }
 
-util::Status Run::run_sample(const scenario::PlannedSample& planned, RoundState& round, bool record) {
+util::Status Run::run_sample(const scenario::PlannedSample& planned, RoundState& round, bool record, bool starts_round) {
   const auto& variant = scenario_.variants[planned.variant];
   const auto& kind = scenario_.build_kinds[planned.kind];
   std::string label = variant.name + " · " + planned.kind_label + (planned.warmup ? " · warm-up " : " · rep ") +
                       std::to_string(planned.repetition + 1);
   if (!planned.series_label.empty()) label = planned.series_label + " · " + label;
 
-  if (planned.first_in_round) {
-    auto reset = workspace_->reset(variant, (std::stoull(run_token_, nullptr, 16) << 20) + planned.round);
+  if (starts_round) {
+    auto reset = clock_.time("workspace_reset_s", [&] {
+      return workspace_->reset(variant, (std::stoull(run_token_, nullptr, 16) << 20) + planned.round);
+    });
     if (!reset) return reset;
     round.build_args = variant.build_args;
     round.ready = false;
@@ -324,7 +403,10 @@ util::Status Run::run_sample(const scenario::PlannedSample& planned, RoundState&
     // unrecorded, so the cache holds this tree for this variant.
     progress_.note("  (bringing " + variant.name + " to a warm state first)");
     std::string unused;
+    auto prep_start = HarnessClock::Clock::now();
     auto prep = build(variant, round.build_args, false, &unused);
+    clock_.add("warm_prep_s", HarnessClock::seconds_since(prep_start));
+    if (prep) builds_s_ -= prep->wall_s;  // counted as warm-up preparation, not as a measured build
     if (!prep) return prep.error();
     if (!prep->ok) return util::error("the build that brings " + variant.name + " to a warm state failed: " + prep->error);
   }
@@ -333,7 +415,7 @@ util::Status Run::run_sample(const scenario::PlannedSample& planned, RoundState&
     if (kind.type == scenario::KindType::Cachebust) {
       round.build_args[kind.build_arg] = "bust-" + run_token_ + "-" + std::to_string(iteration);
     } else {
-      auto mutated = workspace_->mutate(kind);
+      auto mutated = clock_.time("fixture_mutation_s", [&] { return workspace_->mutate(kind); });
       if (!mutated) return mutated;
     }
   }
@@ -351,17 +433,22 @@ util::Status Run::run_sample(const scenario::PlannedSample& planned, RoundState&
   if (!outcome) return outcome.error();
   sample.record = std::move(outcome).value();
   if (!sample.record.image_id.empty()) images_.insert(sample.record.image_id);
+  // The build cache's size after a cold build is the variant's whole
+  // footprint; after the others it only tells how much a change added, which
+  // no report shows. /system/df costs 10-30 ms a call: only cold builds ask.
+  if (cold) sample.build_cache_bytes = clock_.time("build_cache_df_s", [&] { return build_cache_bytes(*client_); });
+  auto after_build = HarnessClock::Clock::now();
   auto counters = proxy_->take_counters();
   sample.proxy.requests = counters.requests;
   sample.proxy.bytes = counters.bytes_served;
-  sample.build_cache_bytes = build_cache_bytes(*client_);
   // A CACHEBUST bump on a Dockerfile that never declares the argument is
   // expected to rerun nothing: no warning then.
-  if (kind.type != scenario::KindType::Cachebust || declares_arg(variant.dockerfile, kind.build_arg)) {
+  if (kind.type != scenario::KindType::Cachebust || scenario::dockerfile_declares_arg(variant.dockerfile, kind.build_arg)) {
     sample.warnings = sanity_warnings(kind, sample.record);
   }
   round.ready = sample.record.ok;
   ++finished_;
+  clock_.add("after_build_s", HarnessClock::seconds_since(after_build));
 
   std::string result = sample.record.ok
                            ? fmt_seconds(sample.record.wall_s) + ", " + std::to_string(sample.record.cached_steps) + "/" +
@@ -374,17 +461,21 @@ util::Status Run::run_sample(const scenario::PlannedSample& planned, RoundState&
   if (!sample.record.ok) ++summary_.failed_builds;
   if (sample.record.ok && !sample.warmup) walls_[label_of(sample)].push_back(sample.record.wall_s);
   if (record) {
-    auto appended = writer_->append(sample);
+    auto appended = clock_.time("results_write_s", [&] { return writer_->append(sample); });
     if (!appended) return appended;
     ++summary_.recorded;
   }
+  if (record && !sample.warmup) measured_[{planned.series, planned.variant, planned.kind}].push_back(sample);
   if (!sample.record.ok && options_.fail_fast) {
     return util::error("build failed and --fail-fast is set: " + sample.record.error);
   }
   return {};
 }
 
-void Run::cleanup() {
+void Run::remove_images() {
+  if (images_removed_) return;
+  images_removed_ = true;
+  auto removal_start = HarnessClock::Clock::now();
   proxy_.reset();
   if (client_ && !options_.keep_images) {
     for (const auto& tag : tags_) (void)client_->remove_image(tag, true);
@@ -408,10 +499,107 @@ void Run::cleanup() {
   // The work trees are scratch space; the results stay.
   std::error_code ignored;
   std::filesystem::remove_all(options_.out_dir / "work", ignored);
+  clock_.add("image_removal_s", HarnessClock::seconds_since(removal_start));
+}
+
+void Run::update_decisions(size_t series) {
+  auto start = HarnessClock::Clock::now();
+  auto values = [&](size_t variant, size_t kind, const std::string& id) {
+    std::vector<double> out;
+    auto metric = metric_from_id(id);
+    auto found = measured_.find({series, variant, kind});
+    if (!metric || found == measured_.end()) return out;
+    for (const auto& sample : found->second) {
+      if (auto value = metric_value(sample, *metric)) out.push_back(*value);
+    }
+    return out;
+  };
+  decisions_ = scenario::decide(scenario_, cells_, values);
+  clock_.add("decisions_s", HarnessClock::seconds_since(start));
+}
+
+bool Run::still_needed(const scenario::PlannedSample& planned) const {
+  return !decisions_ || decisions_->active(planned.variant, planned.kind);
+}
+
+size_t Run::remaining_builds(size_t from) const {
+  size_t remaining = 0;
+  for (size_t i = from; i < plan_.size(); ++i) {
+    if (!done_.count(plan_[i].plan_index) && (plan_[i].warmup || still_needed(plan_[i]))) ++remaining;
+  }
+  return remaining;
+}
+
+std::string Run::decision_status() const {
+  if (!decisions_) return "";
+  std::string text = std::to_string(decisions_->decided_cells) + "/" + std::to_string(decisions_->cells.size()) +
+                     " cells decided";
+  if (!scenario_.claims.empty() && scenario_.adaptive->until == scenario::AdaptiveRepetitions::Until::Decided) {
+    text += ", " + std::to_string(decisions_->decided_claims) + "/" + std::to_string(scenario_.claims.size()) + " claims";
+  }
+  return text;
+}
+
+void Run::remember_resumed(const Sample& sample) {
+  if (sample.warmup) return;
+  auto index_of = [](const auto& items, const auto& matches) -> std::optional<size_t> {
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (matches(items[i])) return i;
+    }
+    return std::nullopt;
+  };
+  auto series = index_of(scenario_.series, [&](const scenario::Series& s) { return s.label == sample.series; });
+  auto variant = index_of(scenario_.variants, [&](const scenario::Variant& v) { return v.name == sample.variant; });
+  auto kind = index_of(scenario_.build_kinds, [&](const scenario::BuildKind& k) { return k.label() == sample.kind; });
+  if (series && variant && kind) measured_[{*series, *variant, *kind}].push_back(sample);
+}
+
+nlohmann::json Run::cells_json() const {
+  nlohmann::json cells = nlohmann::json::array();
+  for (const auto& cell : cells_.cells) {
+    cells.push_back({{"variant", scenario_.variants[cell.variant].name},
+                     {"kind", scenario_.build_kinds[cell.kind].label()},
+                     {"serves", cell.serves}});
+  }
+  return {{"all_cells", cells_.all_cells}, {"total", cells_.total_cells}, {"cells", cells}, {"notes", cells_.notes}};
+}
+
+nlohmann::json Run::adaptive_json() const {
+  if (!adaptive_) return nullptr;
+  const auto& adaptive = *scenario_.adaptive;
+  auto design = stats::sequential_design(static_cast<size_t>(adaptive.min), static_cast<size_t>(adaptive.max), adaptive.alpha);
+  nlohmann::json out = {{"min", adaptive.min},
+                        {"max", adaptive.max},
+                        {"until", std::string(scenario::until_name(adaptive.until))},
+                        {"alpha", adaptive.alpha},
+                        {"look_alpha", design.look_alpha}};
+  if (adaptive.until == scenario::AdaptiveRepetitions::Until::CiWidth) out["ci_width"] = adaptive.ci_width;
+  return out;
+}
+
+nlohmann::json Run::harness_time_json(double run_wall_s) const {
+  // The harness's share is everything that is neither a measured build nor
+  // set-up nor a build that brings a variant to a warm state: the parts
+  // timed above, and "other_s" for what no timer covers (closing sessions,
+  // image inspects after builds, progress output).
+  nlohmann::json parts = nlohmann::json::object();
+  double timed = 0;
+  for (const auto& [part, seconds] : clock_.parts()) {
+    parts[part] = seconds;
+    if (counts_as_overhead(part)) timed += seconds;
+  }
+  double harness = run_wall_s - builds_s_ - clock_.part("setup_s") - clock_.part("warm_prep_s");
+  parts["other_s"] = std::max(0.0, harness - timed);
+  return {{"run_wall_s", run_wall_s}, {"builds_s", builds_s_}, {"harness_s", std::max(harness, timed)}, {"parts", parts}};
+}
+
+void Run::cleanup() {
+  remove_images();
   lease_.reset();  // stops the managed daemon if this run started it
 }
 
 util::Result<RunSummary> Run::execute() {
+  const auto run_start = HarnessClock::Clock::now();
   summary_.planned = plan_.size();
   summary_.results = options_.out_dir / "results.jsonl";
   std::error_code ec;
@@ -427,7 +615,10 @@ util::Result<RunSummary> Run::execute() {
                          scenario_.scenario_hash.substr(0, 12) + "); use another --out directory");
     }
     for (const auto& warning : existing->warnings) progress_.note("warning: " + warning);
-    for (const auto& sample : existing->samples) done_.insert(sample.plan_index);
+    for (const auto& sample : existing->samples) {
+      done_.insert(sample.plan_index);
+      remember_resumed(sample);
+    }
     header_ = existing->header;
   }
 
@@ -456,10 +647,30 @@ util::Result<RunSummary> Run::execute() {
     return missing;
   }();
 
+  clock_.add("setup_s", HarnessClock::seconds_since(run_start));
+  for (const auto& line : describe_plan(scenario_, cells_, options_.plan)) progress_.note(line);
+  progress_.set_total(summary_.planned - summary_.skipped);
+
   util::Status status;
   RoundState round;
-  for (const auto& planned : plan_) {
+  std::optional<size_t> last_round;               // the round of the last sample built
+  std::optional<std::pair<size_t, int>> pass;     // (series, repetition) of the last measured sample
+  for (size_t index = 0; index < plan_.size(); ++index) {
+    const auto& planned = plan_[index];
     if (interrupted()) break;
+    if (adaptive_ && !planned.warmup) {
+      // A new repetition: every variant finished the previous one, so
+      // decide which cells still need samples (the same logic the report
+      // replays) and leave the others out from here on.
+      std::pair<size_t, int> this_pass{planned.series, planned.repetition};
+      if (pass != this_pass) {
+        pass = this_pass;
+        update_decisions(planned.series);
+        progress_.set_total(finished_ + remaining_builds(index));
+        progress_.set_status(decision_status());
+      }
+      if (!still_needed(planned)) continue;
+    }
     if (!round_missing.count(planned.round)) continue;
     auto series = prepare_series(planned.series);
     if (!series) {
@@ -487,6 +698,8 @@ util::Result<RunSummary> Run::execute() {
       header_.plan_size = plan_.size();
       header_.started_at = utc_now();
       header_.claims = scenario::claims_to_json(scenario_.claims);
+      header_.adaptive = adaptive_json();
+      header_.cells = cells_json();
       for (const auto& note : preflight_.notes) header_.adjustments.push_back(note.message);
       auto writer = ResultsWriter::create(summary_.results, header_);
       if (!writer) {
@@ -495,7 +708,9 @@ util::Result<RunSummary> Run::execute() {
       }
       writer_.emplace(std::move(writer).value());
     }
-    auto sampled = run_sample(planned, round, !done_.count(planned.plan_index));
+    const bool starts_round = last_round != planned.round;
+    last_round = planned.round;
+    auto sampled = run_sample(planned, round, !done_.count(planned.plan_index), starts_round);
     if (!sampled) {
       if (interrupted()) break;
       status = sampled;
@@ -505,8 +720,14 @@ util::Result<RunSummary> Run::execute() {
   progress_.close();
   for (const auto& warning : slow_first_samples(walls_)) progress_.note("warning: " + warning);
   summary_.interrupted = interrupted();
+  remove_images();
+  if (adaptive_ && decisions_) {
+    update_decisions(current_series_.value_or(0));
+    progress_.note("adaptive: " + decision_status());
+  }
   if (writer_) {
     ResultsFooter footer;
+    footer.harness_time = harness_time_json(HarnessClock::seconds_since(run_start));
     footer.finished_at = utc_now();
     footer.interrupted = summary_.interrupted || !status.ok();
     footer.samples_written = summary_.recorded;
@@ -573,8 +794,11 @@ util::Result<RunSummary> run_scenario(const RunOptions& options) {
     RunSummary summary;
     summary.planned = plan.size();
     const auto& scenario = *loaded.scenario;
-    std::printf("%s: %zu builds planned (seed %llu)\n", scenario.name.c_str(), plan.size(),
+    const bool adaptive = scenario::plan_is_adaptive(scenario, options.plan);
+    std::printf("%s: %s%zu builds planned (seed %llu)\n", scenario.name.c_str(), adaptive ? "at most " : "", plan.size(),
                 static_cast<unsigned long long>(scenario::plan_seed(scenario, options.plan)));
+    auto cells = scenario::plan_cells(scenario, options.plan.all_cells);
+    for (const auto& line : describe_plan(scenario, cells, options.plan)) std::printf("%s\n", line.c_str());
     for (const auto& planned : plan) {
       std::printf("%5zu  round %-4zu %-24s %-22s %s %d%s\n", planned.plan_index, planned.round,
                   planned.variant_name.c_str(), planned.kind_label.c_str(), planned.warmup ? "warm-up" : "rep",

@@ -463,7 +463,7 @@ ParsedVariant parse_variant(Checker& check, const Json& value, const std::string
 
 const std::vector<std::string>& top_level_keys() {
   static const std::vector<std::string> keys = {"schema",   "name",      "title",       "description", "fixture",
-                                                "base_images", "variants", "build_kinds", "repetitions", "warmups",
+                                                "base_images", "variants", "build_kinds", "repetitions", "cells", "warmups",
                                                 "order",    "randomize", "seed",        "network_mode", "proxy", "network",
                                                 "sweep", "claims"};
   return keys;
@@ -496,6 +496,9 @@ std::string_view where_name(CodeChangeWhere where) {
 std::string_view builder_name(Builder builder) { return builder == Builder::Classic ? "classic" : "buildkit"; }
 std::string_view transfer_name(ContextTransfer transfer) { return transfer == ContextTransfer::Tar ? "tar" : "session"; }
 std::string_view order_name(RoundOrder order) { return order == RoundOrder::Grouped ? "grouped" : "interleaved"; }
+std::string_view until_name(AdaptiveRepetitions::Until until) {
+  return until == AdaptiveRepetitions::Until::CiWidth ? "ci_width" : "decided";
+}
 
 std::string BuildKind::label() const {
   switch (type) {
@@ -531,6 +534,69 @@ std::string LoadOutcome::report(const fs::path& file) const {
   for (const auto& problem : problems) out += (out.empty() ? "" : "\n") + format_problem(file, problem);
   return out;
 }
+
+namespace {
+
+// `{"min": 3, "max": 15, "until": "decided" | {"ci_width": 0.05}}`.
+void parse_adaptive_repetitions(const Json& value, Checker& check, Scenario& scenario) {
+  const std::string pointer = "/repetitions";
+  check.unknown_keys(value, pointer, {"min", "max", "until"});
+  AdaptiveRepetitions adaptive;
+  bool ok = true;
+  if (const Json* min = Checker::find(value, "min")) {
+    if (auto n = check.int_value(*min, pointer + "/min", 1, kMaxRepetitions)) adaptive.min = static_cast<int>(*n);
+    else ok = false;
+  }
+  if (const Json* max = Checker::find(value, "max")) {
+    if (auto n = check.int_value(*max, pointer + "/max", 1, kMaxRepetitions)) adaptive.max = static_cast<int>(*n);
+    else ok = false;
+  } else {
+    check.add(pointer, "has no `max` (expected the most repetitions a cell may get, e.g. {\"min\": 3, \"max\": 15, "
+                       "\"until\": \"decided\"})");
+    ok = false;
+  }
+  if (ok && adaptive.min > adaptive.max) {
+    check.add(pointer + "/min", "is " + std::to_string(adaptive.min) + ", more than max " + std::to_string(adaptive.max) +
+                                    " (expected min <= max)");
+    ok = false;
+  }
+  if (const Json* until = Checker::find(value, "until")) {
+    if (until->is_string()) {
+      const auto& text = until->get_ref<const std::string&>();
+      if (text == "decided") {
+        adaptive.until = AdaptiveRepetitions::Until::Decided;
+      } else {
+        check.add(pointer + "/until", unknown_choice("until", text, {"decided"}) +
+                                          "; a width is written {\"ci_width\": 0.05}");
+        ok = false;
+      }
+    } else if (until->is_object()) {
+      check.unknown_keys(*until, pointer + "/until", {"ci_width"});
+      adaptive.until = AdaptiveRepetitions::Until::CiWidth;
+      if (const Json* width = Checker::find(*until, "ci_width")) {
+        if (!width->is_number() || !(width->get<double>() > 0.0) || !(width->get<double>() <= 10.0)) {
+          check.add(pointer + "/until/ci_width",
+                    "is " + describe(*width) + " (expected a relative width above 0 and at most 10, e.g. 0.05 for 5% of the median)");
+          ok = false;
+        } else {
+          adaptive.ci_width = width->get<double>();
+        }
+      } else {
+        check.add(pointer + "/until", "has no `ci_width` (expected {\"ci_width\": 0.05})");
+        ok = false;
+      }
+    } else {
+      check.add(pointer + "/until", "is " + describe(*until) + " (expected \"decided\" or {\"ci_width\": 0.05})");
+      ok = false;
+    }
+  }
+  if (ok) {
+    scenario.adaptive = adaptive;
+    scenario.repetitions = adaptive.max;  // the plan's size cap counts the most a run may build
+  }
+}
+
+}  // namespace
 
 LoadOutcome parse_scenario(std::string_view bytes, const fs::path& file) {
   LoadOutcome outcome;
@@ -751,10 +817,17 @@ LoadOutcome parse_scenario(std::string_view bytes, const fs::path& file) {
   }
 
   if (const Json* repetitions = Checker::find(root, "repetitions")) {
-    if (auto n = check.int_value(*repetitions, "/repetitions", 1, kMaxRepetitions)) scenario.repetitions = static_cast<int>(*n);
+    if (repetitions->is_object()) {
+      parse_adaptive_repetitions(*repetitions, check, scenario);
+    } else if (auto n = check.int_value(*repetitions, "/repetitions", 1, kMaxRepetitions)) {
+      scenario.repetitions = static_cast<int>(*n);
+    }
   }
   if (const Json* warmups = Checker::find(root, "warmups")) {
     if (auto n = check.int_value(*warmups, "/warmups", 0, kMaxWarmups)) scenario.warmups = static_cast<int>(*n);
+  }
+  if (const Json* cells = Checker::find(root, "cells")) {
+    if (auto text = check.choice(*cells, "/cells", "cells", {"claims", "all"})) scenario.all_cells = *text == "all";
   }
   if (const Json* order = Checker::find(root, "order")) {
     if (auto text = check.choice(*order, "/order", "order", {"interleaved", "grouped"})) {
@@ -979,7 +1052,14 @@ nlohmann::ordered_json to_json(const Scenario& s) {
     }
     out["build_kinds"].push_back(std::move(kind));
   }
-  out["repetitions"] = s.repetitions;
+  if (s.adaptive) {
+    nlohmann::ordered_json until = until_name(s.adaptive->until);
+    if (s.adaptive->until == AdaptiveRepetitions::Until::CiWidth) until = {{"ci_width", s.adaptive->ci_width}};
+    out["repetitions"] = {{"min", s.adaptive->min}, {"max", s.adaptive->max}, {"until", until}};
+  } else {
+    out["repetitions"] = s.repetitions;
+  }
+  out["cells"] = s.all_cells ? "all" : "claims";
   out["warmups"] = s.warmups;
   out["order"] = order_name(s.order);
   out["randomize"] = s.randomize;

@@ -43,15 +43,22 @@ int plan_warmups(const Scenario& scenario, const PlanOptions& options) {
   return std::max(0, options.warmups.value_or(scenario.warmups));
 }
 
+bool plan_is_adaptive(const Scenario& scenario, const PlanOptions& options) {
+  return scenario.adaptive.has_value() && !options.repetitions;
+}
+
 std::vector<PlannedSample> make_plan(const Scenario& scenario, const PlanOptions& options) {
   const int warmups = plan_warmups(scenario, options);
   const int repetitions = plan_repetitions(scenario, options);
+  const CellPlan cells = plan_cells(scenario, options.all_cells);
   PlanRandom random(plan_seed(scenario, options));
   std::vector<PlannedSample> plan;
   size_t round = 0;
 
   auto add_round = [&](size_t series, size_t variant, int repetition, bool warmup) {
+    bool first = true;
     for (size_t kind = 0; kind < scenario.build_kinds.size(); ++kind) {
+      if (!cells.uses(variant, kind)) continue;
       PlannedSample sample;
       sample.plan_index = plan.size();
       sample.round = round;
@@ -60,13 +67,14 @@ std::vector<PlannedSample> make_plan(const Scenario& scenario, const PlanOptions
       sample.kind = kind;
       sample.repetition = repetition;
       sample.warmup = warmup;
-      sample.first_in_round = kind == 0;
+      sample.first_in_round = first;
+      first = false;
       sample.series_label = scenario.series[series].label;
       sample.variant_name = scenario.variants[variant].name;
       sample.kind_label = scenario.build_kinds[kind].label();
       plan.push_back(std::move(sample));
     }
-    ++round;
+    if (!first) ++round;  // a round with no cell of this variant leaves no trace
   };
 
   // Warm-up rounds first, then measured ones: (repetition, warmup) pairs in run order.

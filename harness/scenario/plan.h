@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "scenario/cells.h"
 #include "scenario/scenario.h"
 #include "util/result.h"
 
@@ -31,6 +32,7 @@ struct PlanOptions {
   std::optional<int> repetitions;  // --reps
   std::optional<int> warmups;      // --warmups
   std::optional<uint64_t> seed;    // --seed
+  bool all_cells = false;          // --all-cells: every variant x kind, pointless kinds too
 };
 
 struct PlannedSample {
@@ -54,7 +56,14 @@ int plan_repetitions(const Scenario& scenario, const PlanOptions& options);
 int plan_warmups(const Scenario& scenario, const PlanOptions& options);
 
 // Negative overrides count as 0 repetitions / warm-ups (the CLI refuses them first).
+// Only the cells of plan_cells() are built (scenario/cells.h): rounds keep
+// their interleaving and shuffles, leaving out the other kinds' samples;
+// plan indexes and rounds are numbered over what is left. With adaptive
+// repetitions the plan holds max repetitions; the runner leaves out decided
+// cells' samples as it goes. `--reps N` makes an adaptive scenario a fixed one.
 std::vector<PlannedSample> make_plan(const Scenario& scenario, const PlanOptions& options = {});
+// Whether a run with these options stops cells early (adaptive and no --reps).
+bool plan_is_adaptive(const Scenario& scenario, const PlanOptions& options);
 
 // Shard k of n (1-based, 1 <= k <= n): a deterministic slice of whole rounds
 // (a mutation sample depends on the build before it). Shard k gets the rounds

@@ -129,6 +129,22 @@ struct Series {
   fixture::FixtureParams params;     // meaningful for generated fixtures
 };
 
+// `"repetitions": {"min": 3, "max": 15, "until": "decided"}`: after each
+// round the runner stops sampling the cells whose claims (or comparisons
+// with the baseline) are decided, and goes on with the others up to max
+// (docs/adaptive-repetitions.md). `"until": {"ci_width": 0.05}` stops a cell
+// once its median's 95% CI is at most that wide relative to the median.
+struct AdaptiveRepetitions {
+  enum class Until { Decided, CiWidth };
+  int min = 3;
+  int max = 15;
+  Until until = Until::Decided;
+  double ci_width = 0.05;  // CiWidth only: relative width, > 0
+  double alpha = 0.05;     // the error rate over all looks (Decided)
+};
+
+std::string_view until_name(AdaptiveRepetitions::Until until);  // "decided", "ci_width"
+
 struct Scenario {
   std::filesystem::path file;        // as given to load_scenario
   std::filesystem::path directory;   // relative paths resolve against it
@@ -143,7 +159,8 @@ struct Scenario {
   size_t baseline = 0;               // index into variants
   // In round order: cold (if listed), warm (if listed), then the others as listed.
   std::vector<BuildKind> build_kinds;
-  int repetitions = 5;
+  int repetitions = 5;               // fixed count; with `adaptive` its max
+  std::optional<AdaptiveRepetitions> adaptive;  // nullopt: a plain integer
   int warmups = 1;
   RoundOrder order = RoundOrder::Interleaved;
   bool randomize = true;
@@ -153,6 +170,10 @@ struct Scenario {
   std::optional<Sweep> sweep;
   std::vector<Series> series;        // at least one
   std::vector<Claim> claims;         // the post's claims and their checks; may be empty
+  // `"cells": "all"`: build every variant x kind, for the report's
+  // comparison tables and figures; "claims" (the default) builds only the
+  // cells the claims read when there are claims (scenario/cells.h).
+  bool all_cells = false;
 
   const Variant& baseline_variant() const { return variants[baseline]; }
 };

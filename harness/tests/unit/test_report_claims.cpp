@@ -439,3 +439,60 @@ TEST_CASE("claims: report.md names the commit first and puts the claims right af
   CHECK(contains(text, "| **holds**: fast takes "));
   CHECK(contains(text, "- Claim 1 (`layer-order`): A note."));
 }
+
+TEST_CASE("adaptive runs: claims are judged look by look and say at which n", "[report][claims][adaptive]") {
+  // fast is 4x faster from the first sample on; close is within noise of slow.
+  std::vector<double> slow = {4.0, 4.2, 3.9, 4.1, 4.05, 4.15, 3.95, 4.12, 4.02, 4.08};
+  std::vector<double> fast = {1.0, 1.05, 0.98, 1.02, 1.01, 0.99, 1.03, 1.04, 0.97, 1.0};
+  std::vector<double> close = {4.01, 4.19, 3.92, 4.09, 4.04, 4.16, 3.96, 4.11, 4.03, 4.07};
+  auto model = model_of({{"slow", "code-change", slow, nullptr},
+                         {"fast", "code-change", fast, nullptr},
+                         {"close", "code-change", close, nullptr}});
+  report::ClaimOptions options;
+  options.bootstrap.resamples = 2000;
+  options.sequential = stats::sequential_design(3, 10);  // looks n = 5..10 at p < 0.0083
+  scenario::Claim decided;
+  decided.id = "decided";
+  decided.text = "fast is much faster.";
+  decided.checks = {faster("code-change", 0.5)};
+  scenario::Claim open = decided;
+  open.id = "open";
+  open.checks[0].variant = "close";
+  auto results = report::evaluate_claims(model, {decided, open}, options);
+  REQUIRE(results.size() == 2);
+  INFO(results[0].explanation << "\n" << results[1].explanation);
+  CHECK(results[0].verdict == ClaimVerdict::Holds);
+  CHECK(results[0].decision_words() == "decided at n=5");
+  CHECK(contains(results[0].checks[0].numbers, "n=5 per side"));  // the deciding look's samples
+  // Never significant: at max it is "undecided at n=10", not "does not hold".
+  CHECK(results[1].verdict == ClaimVerdict::CannotTell);
+  CHECK(results[1].decision_words() == "undecided at n=10");
+  CHECK(contains(results[1].explanation, "undecided at n=10, the scenario's max"));
+
+  // The same samples judged as a fixed count: no decision words, and the
+  // ordinary verdicts.
+  auto fixed = report::evaluate_claims(model, {decided, open}, report::ClaimOptions{});
+  CHECK(fixed[0].decision_words().empty());
+  CHECK(fixed[1].verdict == ClaimVerdict::DoesNotHold);
+
+  // Through the results header: the report replays the run's design.
+  auto file = results_of({{"slow", "code-change", slow, nullptr}, {"fast", "code-change", fast, nullptr}});
+  file.header.claims = scenario::claims_to_json({decided});
+  file.header.adaptive = {{"min", 3}, {"max", 10}, {"until", "decided"}, {"alpha", 0.05}, {"look_alpha", 0.05 / 6}};
+  file.footer->harness_time = {{"run_wall_s", 100.0}, {"builds_s", 97.0}, {"harness_s", 2.0},
+                               {"parts", {{"cold_reset_s", 1.5}, {"fixture_mutation_s", 0.5}, {"setup_s", 1.0}}}};
+  report::ReportOptions report_options;
+  report_options.bootstrap.resamples = 2000;
+  auto from_header = report::build_report({file}, report_options);
+  REQUIRE(from_header);
+  REQUIRE(from_header->claims.size() == 1);
+  CHECK(from_header->claims[0].decision_words() == "decided at n=5");
+  REQUIRE(from_header->harness_time);
+  CHECK(from_header->harness_time->harness_s == Approx(2.0));
+  std::ostringstream markdown;
+  report::write_markdown(*from_header, markdown);
+  INFO(markdown.str());
+  CHECK(contains(markdown.str(), "**holds** (decided at n=5)"));
+  CHECK(contains(markdown.str(), "the harness's own work (cold-state resets (prune) 1.50 s, fixture mutations 500 ms)"));
+  CHECK(contains(markdown.str(), "Repetitions: adaptive, 3 to 10 per cell until decided"));
+}

@@ -169,7 +169,8 @@ TEST_CASE("a variant's secrets: a file relative to the scenario, or a variable",
 
 TEST_CASE("the canonical form reads back to itself", "[scenario]") {
   for (const char* name :
-       {"valid/minimal.json", "valid/full.json", "valid/path-fixture.json", "valid/claims.json", "valid/secrets.json"}) {
+       {"valid/minimal.json", "valid/full.json", "valid/path-fixture.json", "valid/claims.json", "valid/adaptive.json",
+        "valid/secrets.json"}) {
     fs::path file = data_path(std::string("scenarios/") + name);
     Scenario s = load_ok(file);
     std::string canonical = to_json(s).dump(2);
@@ -178,6 +179,33 @@ TEST_CASE("the canonical form reads back to itself", "[scenario]") {
     REQUIRE(again.ok());
     CHECK(to_json(*again.scenario).dump(2) == canonical);
   }
+}
+
+TEST_CASE("adaptive repetitions: an object with min, max and until", "[scenario][adaptive]") {
+  Scenario s = load_ok(data_path("scenarios/valid/adaptive.json"));
+  REQUIRE(s.adaptive);
+  CHECK(s.adaptive->min == 5);
+  CHECK(s.adaptive->max == 6);
+  CHECK(s.adaptive->until == AdaptiveRepetitions::Until::Decided);
+  CHECK(s.repetitions == 6);  // the plan holds max rounds
+  auto canonical = to_json(s);
+  CHECK(canonical["repetitions"] == nlohmann::ordered_json{{"min", 5}, {"max", 6}, {"until", "decided"}});
+
+  auto text = buildbench::test::read_file(data_path("scenarios/valid/adaptive.json"));
+  auto pos = text.find("\"until\": \"decided\"");
+  REQUIRE(pos != std::string::npos);
+  text.replace(pos, 18, "\"until\": {\"ci_width\": 0.03}");
+  auto width = parse_scenario(text, data_path("scenarios/valid/adaptive.json"));
+  INFO(width.report("adaptive.json"));
+  REQUIRE(width.ok());
+  CHECK(width.scenario->adaptive->until == AdaptiveRepetitions::Until::CiWidth);
+  CHECK(width.scenario->adaptive->ci_width == Approx(0.03));
+  CHECK(to_json(*width.scenario)["repetitions"]["until"] == nlohmann::ordered_json{{"ci_width", 0.03}});
+
+  // A plain integer stays a fixed count.
+  Scenario fixed = load_ok(fs::path(BUILDBENCH_SOURCE_DIR) / "scenarios/ci-small.json");
+  CHECK_FALSE(fixed.adaptive);
+  CHECK(fixed.all_cells);
 }
 
 TEST_CASE("the CI scenario validates", "[scenario]") {
