@@ -99,6 +99,7 @@ nlohmann::ordered_json to_json(const ResultsHeader& header) {
                      {"hash", header.scenario_hash}};
   out["fixture"] = {{"params", header.fixture_params}, {"hash", header.fixture_hash}};
   out["environment"] = header.environment;
+  if (header.engines.is_array() && !header.engines.empty()) out["engines"] = header.engines;
   out["base_images"] = header.base_images;
   out["proxy"] = header.proxy;
   out["variants"] = header.variants;
@@ -144,6 +145,8 @@ util::Result<ResultsHeader> header_from_json(const nlohmann::json& json) {
   header.fixture_params = get_json_or_null(fixture, "params");
   header.fixture_hash = get_or<std::string>(fixture, "hash", "");
   header.environment = get_json_or_null(json, "environment");
+  auto engines = get_json_or_null(json, "engines");
+  header.engines = engines.is_array() ? engines : nlohmann::json::array();
   header.base_images = get_json_or_null(json, "base_images");
   header.proxy = get_json_or_null(json, "proxy");
   header.variants = get_json_or_null(json, "variants");
@@ -169,6 +172,12 @@ nlohmann::ordered_json to_json(const Sample& sample) {
   out["variant"] = sample.variant;
   out["kind"] = sample.kind;
   out["series"] = sample.series;
+  if (!sample.engine.empty()) {
+    out["engine"] = {{"name", sample.engine.name},
+                     {"daemon_version", sample.engine.daemon_version},
+                     {"api_version", sample.engine.api_version},
+                     {"buildkit_version", sample.engine.buildkit_version}};
+  }
   out["repetition"] = sample.repetition;
   out["warmup"] = sample.warmup;
   out["started_at"] = sample.started_at;
@@ -189,6 +198,11 @@ util::Result<Sample> sample_from_json(const nlohmann::json& json) {
   sample.variant = get_or<std::string>(json, "variant", "");
   sample.kind = get_or<std::string>(json, "kind", "");
   sample.series = get_or<std::string>(json, "series", "");
+  auto engine = get_json_or_null(json, "engine");
+  sample.engine.name = get_or<std::string>(engine, "name", "");
+  sample.engine.daemon_version = get_or<std::string>(engine, "daemon_version", "");
+  sample.engine.api_version = get_or<std::string>(engine, "api_version", "");
+  sample.engine.buildkit_version = get_or<std::string>(engine, "buildkit_version", "");
   sample.repetition = get_or<int>(json, "repetition", 0);
   sample.warmup = get_or<bool>(json, "warmup", false);
   sample.started_at = get_or<std::string>(json, "started_at", "");

@@ -38,7 +38,10 @@ struct ResultsHeader {
   std::string scenario_hash;          // SHA-256 of the scenario file's bytes
   nlohmann::json fixture_params;      // FixtureParams JSON (or {"path": ...} for a directory fixture)
   std::string fixture_hash;           // tree hash of the pristine fixture
-  nlohmann::json environment;         // engine, API, BuildKit, storage driver, kernel, CPU...
+  nlohmann::json environment;         // engine, API, BuildKit, storage driver, kernel, CPU... (the first engine's)
+  // With a scenario's "engines": one EngineFacts::to_json() (plus "engine":
+  // the catalog name) per engine, in the scenario's order; [] otherwise.
+  nlohmann::json engines = nlohmann::json::array();
   nlohmann::json base_images;         // [{"name","image","id"}]
   nlohmann::json proxy;               // {"latency_ms","bandwidth_mbps"}
   nlohmann::json variants;            // [{"name","dockerfile","dockerignore","builder","transfer",...}]
@@ -72,11 +75,23 @@ struct ProxyCounters {
   uint64_t bytes = 0;
 };
 
+// The engine a sample was built on (issue 18: a scenario may name several,
+// interleaved in one run). Empty in files written before engines existed,
+// and `name` is "" for a DOCKER_HOST daemon that is none of the catalog's.
+struct SampleEngine {
+  std::string name;              // catalog name: "20.10", "26.1", "28.5"
+  std::string daemon_version;    // /version Version: "28.5.2"
+  std::string api_version;       // the API version the client used
+  std::string buildkit_version;  // docker::bundled_buildkit_version, "unknown" when not in the table
+  bool empty() const { return name.empty() && daemon_version.empty(); }
+};
+
 struct Sample {
   size_t plan_index = 0;       // position in the whole (unsharded) plan: the key for --resume
   std::string variant;
   std::string kind;            // "cold", "warm", "code-change", ...
   std::string series;          // sweep value, "" without a sweep
+  SampleEngine engine;         // JSON "engine": {"name","daemon_version","api_version","buildkit_version"}
   int repetition = 0;          // 0-based
   bool warmup = false;         // warm-ups are kept apart from samples in reports
   std::string started_at;
