@@ -37,6 +37,7 @@ struct RunCommandOptions {
   std::string shard;
   std::string daemon = "env";
   std::string engine;
+  std::vector<std::string> engines;
   bool dry_run = false;
   bool resume = false;
   bool fail_fast = false;
@@ -64,6 +65,10 @@ void register_run_command(CLI::App& app) {
   run->add_option("--engine", options->engine,
                   "Run on this engine's managed daemon (implies --daemon managed; default there: the newest "
                   "installed; buildbench engine list)");
+  run->add_option("--engines", options->engines,
+                  "Run on several engines' managed daemons, their rounds interleaved (e.g. 20.10,28.5; overrides the "
+                  "scenario's \"engines\")")
+      ->delimiter(',');
   run->add_flag("--dry-run", options->dry_run, "Print the plan and exit");
   run->add_flag("--all-cells", options->all_cells,
                 "Build every variant x build kind, not only the cells the scenario's claims read");
@@ -101,6 +106,21 @@ void register_run_command(CLI::App& app) {
       run_options.daemon = runner::DaemonMode::Managed;
       run_options.engine = options->engine;
     }
+    if (!options->engines.empty() && !options->engine.empty()) {
+      print_error("--engine and --engines are both given (expected one: --engines A,B names every engine)");
+      finish(kExitBadInput);
+      return;
+    }
+    for (const auto& name : options->engines) {
+      auto spec = engine::known_engine(name);
+      if (!spec) {
+        print_error("--engines: " + spec.error().message);
+        finish(kExitBadInput);
+        return;
+      }
+    }
+    run_options.engines = options->engines;
+    if (!options->engines.empty()) run_options.daemon = runner::DaemonMode::Managed;
     run_options.dry_run = options->dry_run;
     run_options.resume = options->resume;
     run_options.fail_fast = options->fail_fast;

@@ -39,7 +39,8 @@ void register_validate_command(CLI::App& app) {
       }
       const scenario::Scenario& s = *outcome.scenario;
       // What `buildbench run` checks before building, with the same function.
-      auto checked = scenario::preflight(s, runner::preflight_environment());
+      // The scenario's engines are checked as run checks them: known, installed.
+      auto checked = scenario::preflight(s, runner::preflight_environment(s.engines));
       for (const auto& note : checked.notes) {
         std::fprintf(stderr, "%s\n", scenario::format_problem(name, {note.pointer, "note: " + note.message}).c_str());
       }

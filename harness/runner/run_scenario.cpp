@@ -128,6 +128,13 @@ std::vector<std::string> describe_plan(const scenario::Scenario& scenario, const
                     ": " + serves);
   }
   for (const auto& note : cells.notes) lines.push_back("  note: " + note);
+  if (scenario.engines.size() > 1) {
+    std::string names;
+    for (const auto& name : scenario.engines) names += (names.empty() ? "" : ", ") + name;
+    lines.push_back("engines: " + names + ": every cell on each, their rounds interleaved in one random order");
+  } else if (scenario.engines.size() == 1) {
+    lines.push_back("engine: " + scenario.engines.front());
+  }
   if (scenario::plan_is_adaptive(scenario, options)) {
     const auto& adaptive = *scenario.adaptive;
     auto design = stats::sequential_design(static_cast<size_t>(adaptive.min), static_cast<size_t>(adaptive.max), adaptive.alpha);
@@ -198,10 +205,24 @@ class Run {
     bool ready = false;  // the daemon's cache holds the current tree for this variant
   };
 
+  // One engine's daemon and what the run made on it.
+  struct EngineRun {
+    std::string name;  // catalog name; "" for a DOCKER_HOST daemon that is none of the catalog's
+    std::optional<engine::ManagedDaemonLease> lease;
+    std::unique_ptr<docker::EngineClient> client;
+    SampleEngine identity;  // what every sample built on it records
+    std::set<std::string> tags;
+    // Every image a build of this run produced. Each new build of a tag
+    // leaves the previous image untagged; without removing them a seed run
+    // left ~290 dangling images (tens of GB over a few runs).
+    std::set<std::string> images;
+  };
+
   bool interrupted() const { return options_.interrupted != nullptr && options_.interrupted->load(); }
-  util::Status prepare_daemon();
+  util::Status prepare_engines();
+  util::Status prepare_engine(EngineRun& engine, const std::string& name, bool first);
   util::Status prepare_series(size_t series);
-  util::Result<docker::BuildRecord> build(const scenario::Variant& variant,
+  util::Result<docker::BuildRecord> build(EngineRun& engine, const scenario::Variant& variant,
                                           const std::map<std::string, std::string>& args, bool cold,
                                           std::string* cold_method);
   util::Status run_sample(const scenario::PlannedSample& planned, RoundState& round, bool record, bool starts_round);
@@ -212,6 +233,8 @@ class Run {
   // Adaptive repetitions: after a round of every variant, which cells still
   // need samples (scenario::decide, the report's own decision logic).
   void update_decisions(size_t series);
+  size_t decided_cells() const;
+  size_t decided_claims() const;
   bool still_needed(const scenario::PlannedSample& planned) const;
   size_t remaining_builds(size_t from) const;
   nlohmann::json cells_json() const;
@@ -225,22 +248,16 @@ class Run {
   std::vector<scenario::PlannedSample> plan_;
   scenario::PreflightOutcome preflight_;  // notes and the variants whose `# syntax=` line goes
   Progress progress_;
-  std::optional<engine::ManagedDaemonLease> lease_;
-  std::unique_ptr<docker::EngineClient> client_;
+  std::vector<EngineRun> engines_;  // the scenario's engines in order, or the run's one daemon
   std::optional<ResultsWriter> writer_;
   ResultsHeader header_;
   std::set<size_t> done_;  // plan indexes already in the results file
   std::optional<size_t> current_series_;
   std::optional<Workspace> workspace_;
   std::unique_ptr<fixture::ModuleProxy> proxy_;
-  std::set<std::string> tags_;
-  // Every image a build of this run produced. Each new build of a tag leaves
-  // the previous image untagged; without removing them a seed run left ~290
-  // dangling images (tens of GB over a few runs).
-  std::set<std::string> images_;
   std::string run_token_ = util::random_hex(4);
-  std::string engine_name_;  // the managed daemon's engine, when the run started one
   std::string current_build_id_;  // of the build in flight, to cancel it on Ctrl-C
+  EngineRun* current_engine_ = nullptr;  // where that build runs
   std::map<std::string, uint64_t> mutation_counter_;
   RunSummary summary_;
   size_t finished_ = 0;
@@ -249,66 +266,92 @@ class Run {
   std::map<std::string, std::vector<double>> walls_;
   scenario::CellPlan cells_;
   bool adaptive_ = false;
-  // Measured samples of this run (and of a resumed one) by (series, variant, kind) indexes.
-  std::map<std::tuple<size_t, size_t, size_t>, std::vector<Sample>> measured_;
-  std::optional<scenario::Decisions> decisions_;
+  // Measured samples of this run (and of a resumed one) by (series, engine, variant, kind) indexes.
+  std::map<std::tuple<size_t, size_t, size_t, size_t>, std::vector<Sample>> measured_;
+  // Adaptive: each engine's cells are decided on that engine's samples alone
+  // (its verdicts may differ), one Decisions per engine; empty before the first look.
+  std::vector<scenario::Decisions> decisions_;
   HarnessClock clock_;
   double builds_s_ = 0;  // client wall time of the measured builds
   bool images_removed_ = false;
 };
 
-util::Status Run::prepare_daemon() {
-  if (options_.daemon == DaemonMode::Managed) {
-    auto spec = options_.engine.empty() ? engine::default_engine() : engine::installed_engine(options_.engine);
-    if (!spec) return spec.error();
-    engine_name_ = (*spec)->name;
-    progress_.note("daemon: starting the managed dockerd of engine " + engine_name_ + " (buildbench daemon start --engine " +
-                   engine_name_ + ")...");
-    auto lease = engine::ManagedDaemonLease::acquire(engine::daemon_paths(**spec), engine::daemon_program(**spec));
-    if (!lease) return lease.error();
-    lease_.emplace(std::move(lease).value());
-    client_ = std::make_unique<docker::EngineClient>(lease_->endpoint());
-  } else {
-    auto endpoint = docker::Endpoint::from_environment();
-    if (!endpoint) return endpoint.error();
-    client_ = std::make_unique<docker::EngineClient>(*endpoint);
-  }
-  client_->set_interrupt_flag(options_.interrupted);
-  auto facts = docker::gather_engine_facts(*client_);
-  if (!facts) return facts.error();
-  header_.environment = facts->to_json();
-  // The engine by name: the managed daemon's, else the catalog's entry for
-  // the release DOCKER_HOST's daemon reports (empty when it is none of them).
-  if (engine_name_.empty()) {
-    for (const auto& spec : engine::known_engines()) {
-      if (facts->engine_version.rfind(spec.engine_version, 0) == 0) engine_name_ = spec.name;
-    }
-  }
-  header_.environment["engine"] = engine_name_;
-  // Images of earlier runs that were killed (SIGKILL, a dead daemon) and
-  // could not clean up; only on a daemon buildbench owns.
-  if (engine::owned_by_buildbench(client_->endpoint())) {
-    auto swept = engine::remove_leftovers(*client_);
-    if (swept && !swept->removed.empty()) {
-      progress_.note("housekeeping: removed " + std::to_string(swept->removed.size()) +
-                     " images that killed runs left behind");
-    }
-  }
+util::Status Run::prepare_engines() {
   header_.daemon_mode = options_.daemon == DaemonMode::Managed ? "managed" : "env";
   bool may_prune = options_.daemon == DaemonMode::Managed || options_.allow_prune;
   header_.cold_method = may_prune ? "prune" : "scoped";
+  header_.engines = nlohmann::json::array();
+  // Managed runs name their engines (run_scenario fills the list); an env
+  // run has the one daemon DOCKER_HOST names.
+  std::vector<std::string> names = scenario_.engines;
+  if (names.empty()) names.push_back("");
+  engines_.reserve(names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    engines_.emplace_back();
+    auto prepared = prepare_engine(engines_.back(), names[i], i == 0);
+    if (!prepared) return prepared;
+  }
+  return {};
+}
 
-  progress_.note("base images: making sure the offline stand-ins exist (first time: a few minutes)...");
+util::Status Run::prepare_engine(EngineRun& engine, const std::string& name, bool first) {
+  if (options_.daemon == DaemonMode::Managed) {
+    auto spec = engine::installed_engine(name);
+    if (!spec) return spec.error();
+    engine.name = (*spec)->name;
+    progress_.note("daemon: starting the managed dockerd of engine " + engine.name +
+                   " (buildbench daemon start --engine " + engine.name + ")...");
+    auto lease = engine::ManagedDaemonLease::acquire(engine::daemon_paths(**spec), engine::daemon_program(**spec));
+    if (!lease) return lease.error();
+    engine.lease.emplace(std::move(lease).value());
+    engine.client = std::make_unique<docker::EngineClient>(engine.lease->endpoint());
+  } else {
+    auto endpoint = docker::Endpoint::from_environment();
+    if (!endpoint) return endpoint.error();
+    engine.client = std::make_unique<docker::EngineClient>(*endpoint);
+  }
+  auto& client = *engine.client;
+  client.set_interrupt_flag(options_.interrupted);
+  auto facts = docker::gather_engine_facts(client);
+  if (!facts) return facts.error();
+  // The engine by name: the managed daemon's, else the catalog's entry for
+  // the release DOCKER_HOST's daemon reports (empty when it is none of them).
+  if (engine.name.empty()) {
+    for (const auto& spec : engine::known_engines()) {
+      if (facts->engine_version.rfind(spec.engine_version, 0) == 0) engine.name = spec.name;
+    }
+  }
+  engine.identity = {engine.name, facts->engine_version, facts->api_version, facts->buildkit_version};
+  auto facts_json = facts->to_json();
+  facts_json["engine"] = engine.name;
+  if (first) header_.environment = facts_json;
+  if (!scenario_.engines.empty()) header_.engines.push_back(facts_json);
+  std::string on = engines_.size() > 1 || scenario_.engines.size() > 1 ? " (engine " + engine.name + ")" : "";
+  // Images of earlier runs that were killed (SIGKILL, a dead daemon) and
+  // could not clean up; only on a daemon buildbench owns.
+  if (engine::owned_by_buildbench(client.endpoint())) {
+    auto swept = engine::remove_leftovers(client);
+    if (swept && !swept->removed.empty()) {
+      progress_.note("housekeeping: removed " + std::to_string(swept->removed.size()) +
+                     " images that killed runs left behind" + on);
+    }
+  }
+
+  progress_.note("base images" + on + ": making sure the offline stand-ins exist (first time: a few minutes)...");
   fixture::EnsureOptions ensure;
   ensure.progress = [this](std::string_view line) { progress_.note("  " + std::string(line)); };
-  auto images = fixture::ensure_base_images(*client_, fixture::default_base_image_specs(module_proxy_url()), ensure);
+  auto images = fixture::ensure_base_images(client, fixture::default_base_image_specs(module_proxy_url()), ensure);
   if (!images) return images.error();
   auto mapping = scenario_.base_images.empty() ? fixture::default_base_image_mapping() : scenario_.base_images;
-  auto resolved = fixture::apply_base_image_mapping(*client_, mapping);
+  auto resolved = fixture::apply_base_image_mapping(client, mapping);
   if (!resolved) return resolved.error();
-  header_.base_images = nlohmann::json::array();
-  for (const auto& image : *resolved) {
-    header_.base_images.push_back({{"name", image.name}, {"image", image.local_image}, {"id", image.image_id}});
+  // The header lists the first engine's base images; each engine has its
+  // own copies, made from the same rootfs tarballs.
+  if (first) {
+    header_.base_images = nlohmann::json::array();
+    for (const auto& image : *resolved) {
+      header_.base_images.push_back({{"name", image.name}, {"image", image.local_image}, {"id", image.image_id}});
+    }
   }
   return {};
 }
@@ -334,7 +377,7 @@ util::Status Run::prepare_series(size_t series) {
   return {};
 }
 
-util::Result<docker::BuildRecord> Run::build(const scenario::Variant& variant,
+util::Result<docker::BuildRecord> Run::build(EngineRun& engine, const scenario::Variant& variant,
                                              const std::map<std::string, std::string>& args, bool cold,
                                              std::string* cold_method) {
   builder::BuildRequest request;
@@ -356,15 +399,16 @@ util::Result<docker::BuildRecord> Run::build(const scenario::Variant& variant,
   std::string tag = "buildbench-run/" + sanitize_tag_part(scenario_.name) + ":" + sanitize_tag_part(variant.name) +
                     "-" + run_token_;
   request.tags = {tag};
-  tags_.insert(tag);
+  engine.tags.insert(tag);
   request.labels = engine::run_labels(scenario_.name, variant.name, run_token_, ::getpid());
   current_build_id_ = util::random_hex(32);
+  current_engine_ = &engine;
   request.build_id = current_build_id_;
   if (cold) {
     if (header_.cold_method == "prune") {
       // Everything the builder cached goes: layers, cache mounts, and the
       // daemon's copies of earlier contexts.
-      auto pruned = clock_.time("cold_reset_s", [&] { return client_->prune_build_cache(true); });
+      auto pruned = clock_.time("cold_reset_s", [&] { return engine.client->prune_build_cache(true); });
       if (!pruned) return pruned.error();
       *cold_method = "prune";
     } else {
@@ -377,7 +421,7 @@ util::Result<docker::BuildRecord> Run::build(const scenario::Variant& variant,
     }
   }
   (void)proxy_->take_counters();  // what the set-up fetched is not this build's
-  auto outcome = builder::run_build(*client_, request);
+  auto outcome = builder::run_build(*engine.client, request);
   if (outcome) builds_s_ += outcome->wall_s;
   return outcome;
 }
@@ -385,9 +429,11 @@ util::Result<docker::BuildRecord> Run::build(const scenario::Variant& variant,
 util::Status Run::run_sample(const scenario::PlannedSample& planned, RoundState& round, bool record, bool starts_round) {
   const auto& variant = scenario_.variants[planned.variant];
   const auto& kind = scenario_.build_kinds[planned.kind];
+  auto& engine = engines_[planned.engine];
   std::string label = variant.name + " · " + planned.kind_label + (planned.warmup ? " · warm-up " : " · rep ") +
                       std::to_string(planned.repetition + 1);
   if (!planned.series_label.empty()) label = planned.series_label + " · " + label;
+  if (scenario_.engines.size() > 1) label = engine.name + " · " + label;
 
   if (starts_round) {
     auto reset = clock_.time("workspace_reset_s", [&] {
@@ -404,7 +450,7 @@ util::Status Run::run_sample(const scenario::PlannedSample& planned, RoundState&
     progress_.note("  (bringing " + variant.name + " to a warm state first)");
     std::string unused;
     auto prep_start = HarnessClock::Clock::now();
-    auto prep = build(variant, round.build_args, false, &unused);
+    auto prep = build(engine, variant, round.build_args, false, &unused);
     clock_.add("warm_prep_s", HarnessClock::seconds_since(prep_start));
     if (prep) builds_s_ -= prep->wall_s;  // counted as warm-up preparation, not as a measured build
     if (!prep) return prep.error();
@@ -426,17 +472,18 @@ util::Status Run::run_sample(const scenario::PlannedSample& planned, RoundState&
   sample.variant = variant.name;
   sample.kind = planned.kind_label;
   sample.series = planned.series_label;
+  sample.engine = engine.identity;
   sample.repetition = planned.repetition;
   sample.warmup = planned.warmup;
   sample.started_at = utc_now();
-  auto outcome = build(variant, round.build_args, cold, &sample.cold_method);
+  auto outcome = build(engine, variant, round.build_args, cold, &sample.cold_method);
   if (!outcome) return outcome.error();
   sample.record = std::move(outcome).value();
-  if (!sample.record.image_id.empty()) images_.insert(sample.record.image_id);
+  if (!sample.record.image_id.empty()) engine.images.insert(sample.record.image_id);
   // The build cache's size after a cold build is the variant's whole
   // footprint; after the others it only tells how much a change added, which
   // no report shows. /system/df costs 10-30 ms a call: only cold builds ask.
-  if (cold) sample.build_cache_bytes = clock_.time("build_cache_df_s", [&] { return build_cache_bytes(*client_); });
+  if (cold) sample.build_cache_bytes = clock_.time("build_cache_df_s", [&] { return build_cache_bytes(*engine.client); });
   auto after_build = HarnessClock::Clock::now();
   auto counters = proxy_->take_counters();
   sample.proxy.requests = counters.requests;
@@ -465,7 +512,7 @@ util::Status Run::run_sample(const scenario::PlannedSample& planned, RoundState&
     if (!appended) return appended;
     ++summary_.recorded;
   }
-  if (record && !sample.warmup) measured_[{planned.series, planned.variant, planned.kind}].push_back(sample);
+  if (record && !sample.warmup) measured_[{planned.series, planned.engine, planned.variant, planned.kind}].push_back(sample);
   if (!sample.record.ok && options_.fail_fast) {
     return util::error("build failed and --fail-fast is set: " + sample.record.error);
   }
@@ -477,24 +524,24 @@ void Run::remove_images() {
   images_removed_ = true;
   auto removal_start = HarnessClock::Clock::now();
   proxy_.reset();
-  if (client_ && !options_.keep_images) {
-    for (const auto& tag : tags_) (void)client_->remove_image(tag, true);
-    if (interrupted() && !current_build_id_.empty()) {
+  for (auto& engine : engines_) {
+    if (!engine.client || options_.keep_images) continue;
+    auto& client = *engine.client;
+    for (const auto& tag : engine.tags) (void)client.remove_image(tag, true);
+    if (interrupted() && !current_build_id_.empty() && current_engine_ == &engine) {
       // Stop the abandoned build for good, then make sure an export that was
       // already under way did not tag its image after the removal above.
-      client_->set_interrupt_flag(nullptr);
-      (void)client_->cancel_build(current_build_id_);
+      client.set_interrupt_flag(nullptr);
+      (void)client.cancel_build(current_build_id_);
       for (int attempt = 0; attempt < 6; ++attempt) {
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        for (const auto& tag : tags_) {
-          if (client_->inspect_image(tag)) (void)client_->remove_image(tag, true);
+        for (const auto& tag : engine.tags) {
+          if (client.inspect_image(tag)) (void)client.remove_image(tag, true);
         }
       }
     }
-  }
-  if (client_ && !options_.keep_images) {
     // Not forced: an image someone else tagged, or a container uses, stays.
-    for (const auto& image : images_) (void)client_->remove_image(image, false);
+    for (const auto& image : engine.images) (void)client.remove_image(image, false);
   }
   // The work trees are scratch space; the results stay.
   std::error_code ignored;
@@ -504,22 +551,25 @@ void Run::remove_images() {
 
 void Run::update_decisions(size_t series) {
   auto start = HarnessClock::Clock::now();
-  auto values = [&](size_t variant, size_t kind, const std::string& id) {
-    std::vector<double> out;
-    auto metric = metric_from_id(id);
-    auto found = measured_.find({series, variant, kind});
-    if (!metric || found == measured_.end()) return out;
-    for (const auto& sample : found->second) {
-      if (auto value = metric_value(sample, *metric)) out.push_back(*value);
-    }
-    return out;
-  };
-  decisions_ = scenario::decide(scenario_, cells_, values);
+  decisions_.clear();
+  for (size_t engine = 0; engine < engines_.size(); ++engine) {
+    auto values = [&](size_t variant, size_t kind, const std::string& id) {
+      std::vector<double> out;
+      auto metric = metric_from_id(id);
+      auto found = measured_.find({series, engine, variant, kind});
+      if (!metric || found == measured_.end()) return out;
+      for (const auto& sample : found->second) {
+        if (auto value = metric_value(sample, *metric)) out.push_back(*value);
+      }
+      return out;
+    };
+    decisions_.push_back(scenario::decide(scenario_, cells_, values));
+  }
   clock_.add("decisions_s", HarnessClock::seconds_since(start));
 }
 
 bool Run::still_needed(const scenario::PlannedSample& planned) const {
-  return !decisions_ || decisions_->active(planned.variant, planned.kind);
+  return planned.engine >= decisions_.size() || decisions_[planned.engine].active(planned.variant, planned.kind);
 }
 
 size_t Run::remaining_builds(size_t from) const {
@@ -530,13 +580,28 @@ size_t Run::remaining_builds(size_t from) const {
   return remaining;
 }
 
+size_t Run::decided_cells() const {
+  size_t decided = 0;
+  for (const auto& decisions : decisions_) decided += decisions.decided_cells;
+  return decided;
+}
+
+size_t Run::decided_claims() const {
+  size_t decided = 0;
+  for (const auto& decisions : decisions_) decided += decisions.decided_claims;
+  return decided;
+}
+
 std::string Run::decision_status() const {
-  if (!decisions_) return "";
-  std::string text = std::to_string(decisions_->decided_cells) + "/" + std::to_string(decisions_->cells.size()) +
+  if (decisions_.empty()) return "";
+  // Over every engine: a claim decided on two engines counts twice.
+  const size_t engines = decisions_.size();
+  std::string text = std::to_string(decided_cells()) + "/" + std::to_string(decisions_.front().cells.size() * engines) +
                      " cells decided";
   if (!scenario_.claims.empty() && scenario_.adaptive->until == scenario::AdaptiveRepetitions::Until::Decided) {
-    text += ", " + std::to_string(decisions_->decided_claims) + "/" + std::to_string(scenario_.claims.size()) + " claims";
+    text += ", " + std::to_string(decided_claims()) + "/" + std::to_string(scenario_.claims.size() * engines) + " claims";
   }
+  if (engines > 1) text += " (over " + std::to_string(engines) + " engines)";
   return text;
 }
 
@@ -551,7 +616,11 @@ void Run::remember_resumed(const Sample& sample) {
   auto series = index_of(scenario_.series, [&](const scenario::Series& s) { return s.label == sample.series; });
   auto variant = index_of(scenario_.variants, [&](const scenario::Variant& v) { return v.name == sample.variant; });
   auto kind = index_of(scenario_.build_kinds, [&](const scenario::BuildKind& k) { return k.label() == sample.kind; });
-  if (series && variant && kind) measured_[{*series, *variant, *kind}].push_back(sample);
+  // Samples of files written before engines existed carry none: the first engine's.
+  auto engine = scenario_.engines.empty() || sample.engine.name.empty()
+                    ? std::optional<size_t>(0)
+                    : index_of(scenario_.engines, [&](const std::string& name) { return name == sample.engine.name; });
+  if (series && engine && variant && kind) measured_[{*series, *engine, *variant, *kind}].push_back(sample);
 }
 
 nlohmann::json Run::cells_json() const {
@@ -595,7 +664,11 @@ nlohmann::json Run::harness_time_json(double run_wall_s) const {
 
 void Run::cleanup() {
   remove_images();
-  lease_.reset();  // stops the managed daemon if this run started it
+  // Stops each managed daemon this run started (the leases end).
+  for (auto& engine : engines_) {
+    engine.client.reset();
+    engine.lease.reset();
+  }
 }
 
 util::Result<RunSummary> Run::execute() {
@@ -623,7 +696,7 @@ util::Result<RunSummary> Run::execute() {
   }
 
   for (const auto& note : preflight_.notes) progress_.note("note: " + note.message);
-  auto daemon = prepare_daemon();
+  auto daemon = prepare_engines();
   if (!daemon) {
     cleanup();
     return daemon.error();
@@ -721,7 +794,7 @@ util::Result<RunSummary> Run::execute() {
   for (const auto& warning : slow_first_samples(walls_)) progress_.note("warning: " + warning);
   summary_.interrupted = interrupted();
   remove_images();
-  if (adaptive_ && decisions_) {
+  if (adaptive_ && !decisions_.empty()) {
     update_decisions(current_series_.value_or(0));
     progress_.note("adaptive: " + decision_status());
   }
@@ -752,33 +825,64 @@ uint16_t module_proxy_port() {
 
 std::string module_proxy_url() { return "http://127.0.0.1:" + std::to_string(module_proxy_port()); }
 
-scenario::PreflightEnvironment preflight_environment() {
-  struct Daemon {
+scenario::PreflightEnvironment preflight_environment(const std::vector<std::string>& engines) {
+  struct Daemons {
     bool tried = false;
-    std::unique_ptr<docker::EngineClient> client;  // null: no daemon answers
+    std::vector<std::unique_ptr<docker::EngineClient>> clients;  // the ones that answer
   };
-  auto daemon = std::make_shared<Daemon>();
+  auto daemons = std::make_shared<Daemons>();
   scenario::PreflightEnvironment environment;
   environment.module_proxy_url = module_proxy_url();
-  environment.image_present = [daemon](const std::string& reference) -> std::optional<bool> {
-    if (!daemon->tried) {
-      daemon->tried = true;
-      if (auto endpoint = docker::Endpoint::from_environment()) {
-        auto client = std::make_unique<docker::EngineClient>(*endpoint);
-        if (client->ping()) daemon->client = std::move(client);
+  environment.engine_unusable = [](const std::string& name) -> std::optional<std::string> {
+    auto spec = engine::installed_engine(name);
+    if (!spec) return spec.error().message;
+    return std::nullopt;
+  };
+  environment.image_present = [daemons, engines](const std::string& reference) -> std::optional<bool> {
+    if (!daemons->tried) {
+      daemons->tried = true;
+      std::vector<docker::Endpoint> endpoints;
+      if (engines.empty()) {
+        if (auto endpoint = docker::Endpoint::from_environment()) endpoints.push_back(*endpoint);
+      }
+      for (const auto& name : engines) {
+        if (auto spec = engine::installed_engine(name)) endpoints.push_back(docker::Endpoint::unix_socket(engine::daemon_paths(**spec).socket));
+      }
+      for (const auto& endpoint : endpoints) {
+        auto client = std::make_unique<docker::EngineClient>(endpoint);
+        if (client->ping()) daemons->clients.push_back(std::move(client));
       }
     }
-    if (!daemon->client) return std::nullopt;
-    return static_cast<bool>(daemon->client->inspect_image(reference));
+    // Present only when every daemon that answers has it: each engine builds.
+    if (daemons->clients.empty()) return std::nullopt;
+    for (const auto& client : daemons->clients) {
+      if (!client->inspect_image(reference)) return false;
+    }
+    return true;
   };
   return environment;
+}
+
+std::vector<std::string> run_engines(const scenario::Scenario& scenario, const RunOptions& options) {
+  if (!options.engines.empty()) return options.engines;
+  if (!options.engine.empty()) return {options.engine};
+  if (!scenario.engines.empty()) return scenario.engines;
+  if (options.daemon == DaemonMode::Managed) {
+    if (auto spec = engine::default_engine()) return {(*spec)->name};
+  }
+  return {};
 }
 
 util::Result<RunSummary> run_scenario(const RunOptions& options) {
   auto loaded = scenario::load_scenario(options.scenario_file);
   if (!loaded.ok()) return util::error(loaded.report(options.scenario_file));
+  // --engines / --engine replace the scenario's engines; engines mean
+  // managed daemons (each engine's own, started when it is not running).
+  loaded.scenario->engines = run_engines(*loaded.scenario, options);
+  RunOptions effective = options;
+  if (!loaded.scenario->engines.empty()) effective.daemon = DaemonMode::Managed;
   // The same checks `buildbench validate` makes: what they refuse, run refuses.
-  auto checked = scenario::preflight(*loaded.scenario, preflight_environment());
+  auto checked = scenario::preflight(*loaded.scenario, preflight_environment(loaded.scenario->engines));
   if (!checked.ok()) {
     scenario::LoadOutcome refused;
     refused.problems = checked.problems;
@@ -800,13 +904,15 @@ util::Result<RunSummary> run_scenario(const RunOptions& options) {
     auto cells = scenario::plan_cells(scenario, options.plan.all_cells);
     for (const auto& line : describe_plan(scenario, cells, options.plan)) std::printf("%s\n", line.c_str());
     for (const auto& planned : plan) {
+      std::string where = (scenario.engines.size() > 1 ? "  engine " + planned.engine_name : "") +
+                          (planned.series_label.empty() ? "" : "  " + planned.series_label);
       std::printf("%5zu  round %-4zu %-24s %-22s %s %d%s\n", planned.plan_index, planned.round,
                   planned.variant_name.c_str(), planned.kind_label.c_str(), planned.warmup ? "warm-up" : "rep",
-                  planned.repetition + 1, planned.series_label.empty() ? "" : ("  " + planned.series_label).c_str());
+                  planned.repetition + 1, where.c_str());
     }
     return summary;
   }
-  Run run(options, std::move(*loaded.scenario), std::move(plan), std::move(checked));
+  Run run(effective, std::move(*loaded.scenario), std::move(plan), std::move(checked));
   return run.execute();
 }
 

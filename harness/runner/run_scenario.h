@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "scenario/plan.h"
 #include "scenario/preflight.h"
@@ -30,8 +31,13 @@ struct RunOptions {
   scenario::PlanOptions plan;
   std::optional<scenario::ShardSpec> shard;
   DaemonMode daemon = DaemonMode::Env;
-  // With DaemonMode::Managed: the engine whose daemon runs the builds
-  // (engine/catalog.h); empty = the newest installed.
+  // The engines whose managed daemons run the builds (engine/catalog.h),
+  // instead of the scenario's "engines": `engines` (--engines A,B: rounds of
+  // every engine interleaved) or `engine` (--engine NAME). With neither and
+  // no "engines" in the scenario: DaemonMode::Managed runs the newest
+  // installed engine, DaemonMode::Env the daemon DOCKER_HOST names. Naming
+  // engines implies DaemonMode::Managed.
+  std::vector<std::string> engines;
   std::string engine;
   bool dry_run = false;
   bool resume = false;
@@ -54,11 +60,17 @@ struct RunSummary {
   std::filesystem::path results;
 };
 
-// What the checks before a run (scenario::preflight) may ask the daemon:
-// whether it has an image. Connects to DOCKER_HOST on first use; when no
-// daemon answers, the lookup says "cannot tell". `run` and `validate` both
-// use it, so they agree.
-scenario::PreflightEnvironment preflight_environment();
+// What the checks before a run (scenario::preflight) may ask the machine:
+// whether each engine is known and installed, and whether the daemons have
+// an image: the managed daemons of `engines` (present = every one that
+// answers has it), or DOCKER_HOST's when `engines` is empty. Connects on
+// first use; when no daemon answers, the lookup says "cannot tell". `run`
+// and `validate` both use it, so they agree.
+scenario::PreflightEnvironment preflight_environment(const std::vector<std::string>& engines = {});
+
+// The engines a run builds on: --engines, else --engine, else the
+// scenario's, else (managed) the newest installed; empty = DOCKER_HOST.
+std::vector<std::string> run_engines(const scenario::Scenario& scenario, const RunOptions& options);
 
 // Errors are problems that stop the run before or between builds (bad
 // scenario, daemon unreachable, results not writable, daemon gone); failed

@@ -464,7 +464,7 @@ ParsedVariant parse_variant(Checker& check, const Json& value, const std::string
 const std::vector<std::string>& top_level_keys() {
   static const std::vector<std::string> keys = {"schema",   "name",      "title",       "description", "fixture",
                                                 "base_images", "variants", "build_kinds", "repetitions", "cells", "warmups",
-                                                "order",    "randomize", "seed",        "network_mode", "proxy", "network",
+                                                "order",    "randomize", "seed",        "network_mode", "engines", "proxy", "network",
                                                 "sweep", "claims"};
   return keys;
 }
@@ -848,6 +848,29 @@ LoadOutcome parse_scenario(std::string_view bytes, const fs::path& file) {
     // No bridge network exists here (dockerd --bridge=none): RUN steps need host or none.
     if (auto text = check.choice(*mode, "/network_mode", "network mode", {"host", "none"})) scenario.network_mode = *text;
   }
+  if (const Json* engines = Checker::find(root, "engines")) {
+    // Names only here; whether each is known and installed is preflight's
+    // question (it needs the machine, this file does not).
+    constexpr size_t kMaxEngines = 8;
+    constexpr std::string_view kEnginesExpectation = "an array of engine names such as [\"20.10\", \"28.5\"]";
+    if (check.is_type(*engines, "/engines", engines->is_array(), kEnginesExpectation)) {
+      if (engines->size() > kMaxEngines) {
+        check.add("/engines", "names " + std::to_string(engines->size()) + " engines (at most " + std::to_string(kMaxEngines) + ")");
+      }
+      for (size_t i = 0; i < engines->size() && i < kMaxEngines; ++i) {
+        std::string pointer = "/engines/" + std::to_string(i);
+        auto name = check.string_value((*engines)[i], pointer, "an engine name such as `28.5` (buildbench engine list)");
+        if (!name) continue;
+        if (!is_name(*name)) {
+          check.add(pointer, code(*name) + " is not an engine name (expected " + std::string(kNameExpectation) + ")");
+        } else if (std::find(scenario.engines.begin(), scenario.engines.end(), *name) != scenario.engines.end()) {
+          check.add(pointer, "names engine " + code(*name) + " twice");
+        } else {
+          scenario.engines.push_back(*name);
+        }
+      }
+    }
+  }
   if (const Json* network = Checker::find(root, "network")) {
     std::vector<std::string> names;
     for (const auto& profile : fixture::network_profiles()) names.push_back(profile.name);
@@ -1065,6 +1088,7 @@ nlohmann::ordered_json to_json(const Scenario& s) {
   out["randomize"] = s.randomize;
   out["seed"] = s.seed;
   out["network_mode"] = s.network_mode;
+  out["engines"] = s.engines;
   // A profile stands for its numbers ("network" and "proxy" are exclusive).
   if (!s.proxy.profile.empty()) {
     out["network"] = s.proxy.profile;

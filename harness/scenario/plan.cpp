@@ -55,7 +55,13 @@ std::vector<PlannedSample> make_plan(const Scenario& scenario, const PlanOptions
   std::vector<PlannedSample> plan;
   size_t round = 0;
 
-  auto add_round = [&](size_t series, size_t variant, int repetition, bool warmup) {
+  // What is interleaved and shuffled: variants, or (engine, variant) pairs
+  // numbered engine * variants + variant when there are several engines.
+  const size_t engine_count = std::max<size_t>(1, scenario.engines.size());
+  const size_t variant_count = scenario.variants.size();
+  auto add_round = [&](size_t series, size_t unit, int repetition, bool warmup) {
+    const size_t variant = unit % variant_count;
+    const size_t engine = unit / variant_count;
     bool first = true;
     for (size_t kind = 0; kind < scenario.build_kinds.size(); ++kind) {
       if (!cells.uses(variant, kind)) continue;
@@ -64,12 +70,14 @@ std::vector<PlannedSample> make_plan(const Scenario& scenario, const PlanOptions
       sample.round = round;
       sample.series = series;
       sample.variant = variant;
+      sample.engine = engine;
       sample.kind = kind;
       sample.repetition = repetition;
       sample.warmup = warmup;
       sample.first_in_round = first;
       first = false;
       sample.series_label = scenario.series[series].label;
+      sample.engine_name = scenario.engines.empty() ? "" : scenario.engines[engine];
       sample.variant_name = scenario.variants[variant].name;
       sample.kind_label = scenario.build_kinds[kind].label();
       plan.push_back(std::move(sample));
@@ -82,19 +90,19 @@ std::vector<PlannedSample> make_plan(const Scenario& scenario, const PlanOptions
   for (int r = 0; r < warmups; ++r) passes.emplace_back(r, true);
   for (int r = 0; r < repetitions; ++r) passes.emplace_back(r, false);
 
-  std::vector<size_t> variants(scenario.variants.size());
+  std::vector<size_t> units(engine_count * variant_count);
   for (size_t series = 0; series < scenario.series.size(); ++series) {
     if (scenario.order == RoundOrder::Interleaved) {
       for (const auto& [repetition, warmup] : passes) {
-        std::iota(variants.begin(), variants.end(), size_t{0});
-        if (scenario.randomize) shuffle(variants, random);
-        for (size_t variant : variants) add_round(series, variant, repetition, warmup);
+        std::iota(units.begin(), units.end(), size_t{0});
+        if (scenario.randomize) shuffle(units, random);
+        for (size_t unit : units) add_round(series, unit, repetition, warmup);
       }
     } else {
-      std::iota(variants.begin(), variants.end(), size_t{0});
-      if (scenario.randomize) shuffle(variants, random);
-      for (size_t variant : variants) {
-        for (const auto& [repetition, warmup] : passes) add_round(series, variant, repetition, warmup);
+      std::iota(units.begin(), units.end(), size_t{0});
+      if (scenario.randomize) shuffle(units, random);
+      for (size_t unit : units) {
+        for (const auto& [repetition, warmup] : passes) add_round(series, unit, repetition, warmup);
       }
     }
   }

@@ -11,6 +11,10 @@
 //                variants' order is shuffled anew for every repetition.
 //   grouped:     all rounds of one variant, then the next variant; with
 //                `randomize` the variants' order is shuffled once per series.
+// With several engines (Scenario::engines) the unit that is interleaved and
+// shuffled is an (engine, variant) pair, so every engine's rounds are spread
+// over the whole run; with one engine or none the plan is the same as before
+// engines existed (the same draws, the same order).
 // Shuffles use SplitMix64 seeded with the seed (state = seed; the output
 // function of Steele, Lea and Flood 2014), a Fisher-Yates shuffle from the
 // last position down, and an unbiased draw of j in [0, i] by rejecting
@@ -40,11 +44,13 @@ struct PlannedSample {
   size_t round = 0;        // index of the round in the whole plan; shards split between rounds
   size_t series = 0;       // index into Scenario::series
   size_t variant = 0;      // index into Scenario::variants
+  size_t engine = 0;       // index into Scenario::engines (0 when it is empty)
   size_t kind = 0;         // index into Scenario::build_kinds
   int repetition = 0;      // 0-based, counted separately for warm-ups and measured rounds
   bool warmup = false;
   bool first_in_round = false;  // the runner brings the state to "warm" before a mutation that starts a round
   std::string series_label;
+  std::string engine_name;  // "" when the scenario names no engines
   std::string variant_name;
   std::string kind_label;
   bool operator==(const PlannedSample&) const = default;

@@ -171,6 +171,7 @@ class Preflight {
   void check_goproxy(size_t index, const ReadDockerfile& read);
   void check_copied_files(size_t index, const ReadDockerfile& read);
   void check_go_version();
+  void check_engines();
   void check_build_kinds(const std::vector<std::optional<ReadDockerfile>>& dockerfiles);
 
   template <typename Visit>
@@ -463,7 +464,15 @@ void Preflight::check_build_kinds(const std::vector<std::optional<ReadDockerfile
   }
 }
 
+void Preflight::check_engines() {
+  if (!environment_.engine_unusable) return;
+  for (size_t i = 0; i < scenario_.engines.size(); ++i) {
+    if (auto why = environment_.engine_unusable(scenario_.engines[i])) problem(child("/engines", i), *why);
+  }
+}
+
 PreflightOutcome Preflight::run() {
+  check_engines();
   std::vector<std::optional<ReadDockerfile>> dockerfiles;
   for (size_t i = 0; i < scenario_.variants.size(); ++i) {
     dockerfiles.push_back(read_dockerfile(i));

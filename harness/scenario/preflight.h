@@ -35,6 +35,10 @@ struct PreflightEnvironment {
   std::function<std::optional<bool>(const std::string& reference)> image_present;
   // GOPROXY the runner serves modules at.
   std::string module_proxy_url;
+  // Why an engine the scenario names cannot build ("unknown engine ...",
+  // "not installed: buildbench engine install 26.1"), nullopt when it can.
+  // Unset: engine names are not checked.
+  std::function<std::optional<std::string>(const std::string& name)> engine_unusable;
 };
 
 struct PreflightOutcome {

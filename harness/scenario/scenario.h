@@ -166,6 +166,12 @@ struct Scenario {
   bool randomize = true;
   uint64_t seed = 1;
   std::string network_mode = "host";
+  // `"engines": ["20.10", "28.5"]`: the Docker engines (engine/catalog.h
+  // names) whose managed daemons build the plan, rounds of every engine
+  // interleaved in one randomized order. Empty: the one daemon of the run
+  // (DOCKER_HOST, or `run --engine`). Names are checked against the catalog
+  // and the installed engines by preflight, which the runner feeds.
+  std::vector<std::string> engines;
   ProxySettings proxy;
   std::optional<Sweep> sweep;
   std::vector<Series> series;        // at least one

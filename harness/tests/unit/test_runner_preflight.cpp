@@ -64,6 +64,8 @@ const Refusal kRefusals[] = {
     {"custom append to a missing file", "FROM golang:1.24-alpine\nCOPY . .\n",
      R"(["cold", {"kind": "custom", "name": "x", "append": {"file": "nope.txt", "line": "x"}}])", "",
      "/build_kinds/1/append/file", "is not a file of the project"},
+    {"an engine buildbench does not know", "FROM golang:1.24-alpine\nCOPY . .\n", R"(["cold"])",
+     R"("engines": ["19.03"],)", "/engines/0", "19.03"},
 };
 
 struct Written {
@@ -94,7 +96,7 @@ TEST_CASE("validate refuses every scenario run refuses, with the same pointers a
     // What `buildbench validate` does: load, then the checks run makes.
     auto loaded = scenario::load_scenario(written.scenario);
     if (!loaded.ok()) FAIL(loaded.report(written.scenario));
-    auto validated = scenario::preflight(*loaded.scenario, runner::preflight_environment());
+    auto validated = scenario::preflight(*loaded.scenario, runner::preflight_environment(loaded.scenario->engines));
     REQUIRE_FALSE(validated.ok());
     bool named = false;
     for (const auto& problem : validated.problems) {

@@ -180,3 +180,42 @@ TEST_CASE("shard specs K/N parse strictly", "[plan][shard]") {
     CHECK_FALSE(parse_shard(bad).ok());
   }
 }
+
+TEST_CASE("several engines: (engine, variant) rounds interleaved, one engine's plan as without engines", "[plan][engines]") {
+  Scenario s = scenario_with(2, {KindType::Cold, KindType::Warm}, 3, 0);
+  s.randomize = true;
+  s.seed = 7;
+  const auto without = make_plan(s);
+  s.engines = {"28.5"};
+  const auto one = make_plan(s);
+  REQUIRE(one.size() == without.size());
+  for (size_t i = 0; i < one.size(); ++i) {
+    CHECK(one[i].variant == without[i].variant);
+    CHECK(one[i].kind == without[i].kind);
+    CHECK(one[i].engine == 0);
+    CHECK(one[i].engine_name == "28.5");
+  }
+
+  s.engines = {"20.10", "28.5"};
+  const auto two = make_plan(s);
+  CHECK(two.size() == 2 * without.size());
+  // Every repetition has one round of each (engine, variant) pair, and the
+  // engines alternate within repetitions rather than one after the other.
+  std::map<int, std::multiset<std::pair<size_t, size_t>>> rounds_per_repetition;
+  std::vector<size_t> engine_of_round;
+  for (const auto& sample : two) {
+    CHECK(sample.engine_name == s.engines[sample.engine]);
+    if (sample.first_in_round) {
+      rounds_per_repetition[sample.repetition].insert({sample.engine, sample.variant});
+      engine_of_round.push_back(sample.engine);
+    }
+  }
+  for (const auto& [repetition, rounds] : rounds_per_repetition) {
+    CHECK(rounds == std::multiset<std::pair<size_t, size_t>>{{0, 0}, {0, 1}, {1, 0}, {1, 1}});
+  }
+  size_t switches = 0;
+  for (size_t i = 1; i < engine_of_round.size(); ++i) switches += engine_of_round[i] != engine_of_round[i - 1];
+  CHECK(switches >= 3);  // 12 rounds: grouping by engine would switch once
+  // The same seed gives the same plan.
+  CHECK(make_plan(s) == two);
+}

@@ -231,3 +231,20 @@ TEST_CASE("go versions compare by the parts the image names", "[scenario][prefli
   CHECK_FALSE(go_version_newer("1.9", "1.24"));
   CHECK_FALSE(go_version_newer("1.21rc1", "1.24"));
 }
+
+TEST_CASE("preflight: each engine a scenario names must be usable, named by its pointer", "[scenario][preflight][engines]") {
+  Repo repo;
+  repo.dockerfile(kGoodDockerfile);
+  auto s = repo.scenario(R"(["cold", "warm"])", R"("engines": ["20.10", "26.1"], )");
+  PreflightEnvironment environment;
+  environment.engine_unusable = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "26.1") return "engine 26.1 is not installed (install it: buildbench engine install 26.1)";
+    return std::nullopt;
+  };
+  auto outcome = preflight(s, environment);
+  REQUIRE(outcome.problems.size() == 1);
+  CHECK(outcome.problems[0].pointer == "/engines/1");
+  CHECK(outcome.problems[0].message.find("buildbench engine install 26.1") != std::string::npos);
+  // Without a way to tell (unit tests, init), engine names are not judged.
+  CHECK(preflight(s, no_daemon()).ok());
+}
