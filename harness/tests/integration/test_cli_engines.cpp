@@ -69,7 +69,7 @@ TEST_CASE("run --engines 20.10 and 28.5: one run with rounds of both engines int
       CHECK(sample.engine.buildkit_version.rfind("v0.8", 0) == 0);
     } else {
       CHECK(sample.engine.name == "28.5");
-      CHECK(sample.engine.daemon_version == "28.5.2");
+      CHECK(sample.engine.daemon_version.rfind("28.5.2", 0) == 0);
       CHECK(sample.engine.buildkit_version.rfind("v0.25", 0) == 0);
     }
     CHECK_FALSE(sample.engine.api_version.empty());
