@@ -1,12 +1,11 @@
 #include "scenario/cells.h"
 
 #include <algorithm>
-#include <cctype>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <utility>
 
+#include "dockerfile/parse.h"
 #include "stats/verdicts.h"
 
 namespace buildbench::scenario {
@@ -55,19 +54,17 @@ bool CellPlan::uses(size_t variant, size_t kind) const {
 }
 
 bool dockerfile_declares_arg(const std::filesystem::path& dockerfile, const std::string& name) {
-  std::ifstream in(dockerfile);
-  std::string line;
-  while (std::getline(in, line)) {
-    size_t start = line.find_first_not_of(" \t");
-    if (start == std::string::npos || line.size() < start + 4) continue;
-    std::string word = line.substr(start, 4);
-    for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (word != "ARG ") continue;
-    std::string rest = line.substr(start + 4);
-    size_t begin = rest.find_first_not_of(" \t");
-    if (begin == std::string::npos) continue;
-    size_t end = rest.find_first_of("= \t\r", begin);
-    if (rest.substr(begin, end == std::string::npos ? std::string::npos : end - begin) == name) return true;
+  // Through the Dockerfile model, so line continuations and `ARG A=1 B`
+  // with several items follow the parser's rules, not a second reading of
+  // the file. An unreadable Dockerfile declares nothing
+  // (preflight reports it).
+  auto parsed = dockerfile::parse_file(dockerfile);
+  if (!parsed) return false;
+  for (const auto* instruction : parsed->all_instructions()) {
+    if (instruction->keyword != dockerfile::Keyword::Arg) continue;
+    for (const auto& pair : instruction->pairs) {
+      if (pair.key.text == name) return true;
+    }
   }
   return false;
 }

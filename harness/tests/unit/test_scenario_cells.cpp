@@ -10,6 +10,8 @@
 #include "scenario/cells.h"
 #include "scenario/plan.h"
 #include "scenario/scenario.h"
+#include "support/test_support.h"
+#include "util/temp_dir.h"
 
 using namespace buildbench::scenario;
 namespace fs = std::filesystem;
@@ -64,6 +66,13 @@ TEST_CASE("dockerfile_declares_arg reads ARG lines", "[scenario][cells]") {
   CHECK(dockerfile_declares_arg(kDockerfiles / "cachebust.Dockerfile", "CACHEBUST"));
   CHECK_FALSE(dockerfile_declares_arg(kDockerfiles / "slow.Dockerfile", "CACHEBUST"));
   CHECK_FALSE(dockerfile_declares_arg(kDockerfiles / "no-such.Dockerfile", "CACHEBUST"));
+  // The Dockerfile model's reading: several items, a continued line, lower-case keywords.
+  buildbench::util::TempDir dir("bb-declares-");
+  buildbench::test::write_file(dir.path() / "Dockerfile",
+                               "ARG BASE=alpine\nFROM $BASE\narg VERSION=1 \\\n    CACHEBUST\nRUN true\n");
+  CHECK(dockerfile_declares_arg(dir.path() / "Dockerfile", "CACHEBUST"));
+  CHECK(dockerfile_declares_arg(dir.path() / "Dockerfile", "BASE"));
+  CHECK_FALSE(dockerfile_declares_arg(dir.path() / "Dockerfile", "RUN"));
 }
 
 TEST_CASE("plans from claims build only the claims' cells", "[scenario][cells][plan]") {
