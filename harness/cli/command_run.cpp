@@ -38,6 +38,7 @@ struct RunCommandOptions {
   std::string daemon = "env";
   std::string engine;
   std::vector<std::string> engines;
+  std::vector<std::string> claims;
   bool dry_run = false;
   bool resume = false;
   bool fail_fast = false;
@@ -68,6 +69,9 @@ void register_run_command(CLI::App& app) {
   run->add_option("--engines", options->engines,
                   "Run on several engines' managed daemons, their rounds interleaved (e.g. 20.10,28.5; overrides the "
                   "scenario's \"engines\")")
+      ->delimiter(',');
+  run->add_option("--claims", options->claims,
+                  "Judge only these claims of the scenario (ids, comma-separated): the plan builds only their cells")
       ->delimiter(',');
   run->add_flag("--dry-run", options->dry_run, "Print the plan and exit");
   run->add_flag("--all-cells", options->all_cells,
@@ -120,6 +124,7 @@ void register_run_command(CLI::App& app) {
       }
     }
     run_options.engines = options->engines;
+    run_options.claims = options->claims;
     if (!options->engines.empty()) run_options.daemon = runner::DaemonMode::Managed;
     run_options.dry_run = options->dry_run;
     run_options.resume = options->resume;

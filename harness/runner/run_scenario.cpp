@@ -863,6 +863,24 @@ scenario::PreflightEnvironment preflight_environment(const std::vector<std::stri
   return environment;
 }
 
+util::Result<std::vector<scenario::Claim>> select_claims(const std::vector<scenario::Claim>& claims,
+                                                        const std::vector<std::string>& ids) {
+  std::string known;
+  for (const auto& claim : claims) known += (known.empty() ? "" : ", ") + claim.id;
+  for (const auto& id : ids) {
+    bool found = std::any_of(claims.begin(), claims.end(), [&](const scenario::Claim& c) { return c.id == id; });
+    if (!found) {
+      return util::error("--claims: the scenario has no claim '" + id + "' (its claims: " +
+                         (known.empty() ? "none" : known) + ")");
+    }
+  }
+  std::vector<scenario::Claim> selected;
+  for (const auto& claim : claims) {
+    if (std::find(ids.begin(), ids.end(), claim.id) != ids.end()) selected.push_back(claim);
+  }
+  return selected;
+}
+
 std::vector<std::string> run_engines(const scenario::Scenario& scenario, const RunOptions& options) {
   if (!options.engines.empty()) return options.engines;
   if (!options.engine.empty()) return {options.engine};
@@ -879,6 +897,11 @@ util::Result<RunSummary> run_scenario(const RunOptions& options) {
   // --engines / --engine replace the scenario's engines; engines mean
   // managed daemons (each engine's own, started when it is not running).
   loaded.scenario->engines = run_engines(*loaded.scenario, options);
+  if (!options.claims.empty()) {
+    auto selected = select_claims(loaded.scenario->claims, options.claims);
+    if (!selected) return util::error(options.scenario_file.string() + ": " + selected.error().message);
+    loaded.scenario->claims = std::move(selected).value();
+  }
   RunOptions effective = options;
   if (!loaded.scenario->engines.empty()) effective.daemon = DaemonMode::Managed;
   // The same checks `buildbench validate` makes: what they refuse, run refuses.

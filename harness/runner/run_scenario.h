@@ -39,6 +39,9 @@ struct RunOptions {
   // engines implies DaemonMode::Managed.
   std::vector<std::string> engines;
   std::string engine;
+  // --claims A,B: judge only these of the scenario's claims, so a plan from
+  // claims builds only their cells (the results header carries only them).
+  std::vector<std::string> claims;
   bool dry_run = false;
   bool resume = false;
   bool fail_fast = false;
@@ -67,6 +70,11 @@ struct RunSummary {
 // first use; when no daemon answers, the lookup says "cannot tell". `run`
 // and `validate` both use it, so they agree.
 scenario::PreflightEnvironment preflight_environment(const std::vector<std::string>& engines = {});
+
+// The scenario's claims named by `ids`, in the scenario's order; an id the
+// scenario does not have is an error naming the ones it has.
+util::Result<std::vector<scenario::Claim>> select_claims(const std::vector<scenario::Claim>& claims,
+                                                        const std::vector<std::string>& ids);
 
 // The engines a run builds on: --engines, else --engine, else the
 // scenario's, else (managed) the newest installed; empty = DOCKER_HOST.
