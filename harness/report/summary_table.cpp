@@ -128,14 +128,32 @@ std::string engine_with_versions(const runner::SampleEngine& engine) {
 
 }  // namespace
 
-std::vector<EngineRow> engine_rows(const ReportModel& model) {
-  std::vector<EngineRow> rows;
+std::vector<EngineTable> engine_tables(const ReportModel& model) {
+  std::vector<EngineTable> tables;
+  std::vector<std::pair<std::string, std::string>> pairs;  // (engine, reference) of each table
   for (const auto& comparison : model.engine_comparisons) {
+    std::pair<std::string, std::string> pair{comparison.engine.name, comparison.reference.name};
+    auto found = std::find(pairs.begin(), pairs.end(), pair);
+    if (found == pairs.end()) {
+      pairs.push_back(pair);
+      const std::string engine = engine_label(pair.first);
+      const std::string reference = engine_label(pair.second);
+      EngineTable table;
+      table.heading = fmt::format("{} against {}", engine_with_versions(comparison.engine),
+                                  engine_with_versions(comparison.reference));
+      table.headings = {"kind",
+                        "variant",
+                        fmt::format("median on {} (95% CI)", engine),
+                        fmt::format("median on {} (95% CI)", reference),
+                        fmt::format("{} / {} (95% CI)", engine, reference),
+                        "p"};
+      tables.push_back(std::move(table));
+      found = pairs.end() - 1;
+    }
+    EngineTable& table = tables[static_cast<size_t>(found - pairs.begin())];
     EngineRow row;
     row.kind = comparison.series.empty() ? comparison.kind : fmt::format("{}, {}", comparison.kind, comparison.series);
     row.variant = comparison.variant;
-    row.engine = engine_with_versions(comparison.engine);
-    row.reference = engine_with_versions(comparison.reference);
     row.median = comparison.engine_wall ? median_with_ci(*comparison.engine_wall) : "no successful samples";
     row.reference_median = comparison.reference_wall ? median_with_ci(*comparison.reference_wall) : "no successful samples";
     if (comparison.comparison) {
@@ -146,9 +164,9 @@ std::vector<EngineRow> engine_rows(const ReportModel& model) {
     } else {
       row.ratio = comparison.problem.empty() ? "-" : comparison.problem;
     }
-    rows.push_back(std::move(row));
+    table.rows.push_back(std::move(row));
   }
-  return rows;
+  return tables;
 }
 
 std::string engines_line(const ReportModel& model) {

@@ -57,23 +57,24 @@ struct ClaimRow {
 
 std::vector<ClaimRow> claim_rows(const ReportModel& model);
 
-// One row of the engines table (report.md and report.html).
+// The engines table (report.md and report.html): one table per engine
+// compared with a reference, headed by both engines and their versions.
 struct EngineRow {
   std::string kind;       // "cold", or "cold, packages=48" with a sweep
   std::string variant;
-  std::string engine;     // "28.5 (Docker 28.5.2, BuildKit v0.25.1)"
-  std::string median;     // "8.12 s (7.90 s – 8.40 s)"
-  std::string reference;  // "20.10 (Docker 20.10.24, BuildKit v0.8.2)"
+  std::string median;     // on the engine: "8.12 s (7.90 s – 8.40 s)"
   std::string reference_median;
   std::string ratio;      // "0.620 (0.580 – 0.660)", "~ 1.02 (0.97 – 1.05)", or why there is none
   std::string p_value;
 };
 
-inline const std::vector<std::string> kEngineHeadings = {
-    "kind", "variant", "engine", "median wall time (95% CI)", "reference engine", "reference median (95% CI)",
-    "engine / reference (95% CI)", "p"};
+struct EngineTable {
+  std::string heading;  // "28.5 (Docker 28.5.2, BuildKit v0.25.1) against 20.10 (Docker 20.10.24, BuildKit v0.8.2)"
+  std::vector<std::string> headings;  // column headings, naming the engines
+  std::vector<EngineRow> rows;
+};
 
-std::vector<EngineRow> engine_rows(const ReportModel& model);
+std::vector<EngineTable> engine_tables(const ReportModel& model);
 
 // "Engine: 28.5 (Docker 28.5.2, BuildKit v0.25.1)." for one named engine;
 // for several, which they are and which is the reference; "" when the

@@ -95,23 +95,24 @@ void write_engines_table(const ReportModel& model, std::ostream& out) {
       << esc(engine_label(model.engines.front()))
       << ") as a ratio of medians (below 1 is faster) with a bootstrap 95% CI; <code>~</code> marks a difference that "
          "is not significant (Mann-Whitney U, p &gt;= 0.05).</p>\n";
-  auto rows = engine_rows(model);
-  if (rows.empty()) {
+  auto tables = engine_tables(model);
+  if (tables.empty()) {
     out << "<p>No build kind and variant was measured on two engines.</p>\n";
     return;
   }
-  out << "<table>\n<tr>";
-  for (size_t i = 0; i < kEngineHeadings.size(); ++i) {
-    out << (i < 3 || i == 4 ? "<th class=\"left\">" : "<th>") << esc(kEngineHeadings[i]) << "</th>";
+  for (const auto& table : tables) {
+    out << "<h3>" << esc(table.heading) << "</h3>\n<table>\n<tr>";
+    for (size_t i = 0; i < table.headings.size(); ++i) {
+      out << (i < 2 ? "<th class=\"left\">" : "<th>") << esc(table.headings[i]) << "</th>";
+    }
+    out << "</tr>\n";
+    for (const auto& row : table.rows) {
+      out << fmt::format("<tr><td>{}</td><td class=\"left\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                         esc(row.kind), esc(row.variant), esc(row.median), esc(row.reference_median), esc(row.ratio),
+                         esc(row.p_value));
+    }
+    out << "</table>\n";
   }
-  out << "</tr>\n";
-  for (const auto& row : rows) {
-    out << fmt::format("<tr><td>{}</td><td class=\"left\">{}</td><td class=\"left\">{}</td><td>{}</td>"
-                       "<td class=\"left\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                       esc(row.kind), esc(row.variant), esc(row.engine), esc(row.median), esc(row.reference),
-                       esc(row.reference_median), esc(row.ratio), esc(row.p_value));
-  }
-  out << "</table>\n";
 }
 
 void write_claims_table(const ReportModel& model, std::ostream& out) {

@@ -190,18 +190,21 @@ void write_engines_markdown(const ReportModel& model, std::ostream& out) {
                      "engine ({}) as a ratio of medians (below 1 is faster) with a bootstrap 95% CI; `~` marks a "
                      "difference that is not significant (Mann-Whitney U, p >= 0.05).\n\n",
                      markdown_cell(engine_label(model.engines.front())));
-  auto rows = engine_rows(model);
-  if (rows.empty()) {
+  auto tables = engine_tables(model);
+  if (tables.empty()) {
     out << "No build kind and variant was measured on two engines.\n";
     return;
   }
-  out << "|";
-  for (const auto& heading : kEngineHeadings) out << " " << heading << " |";
-  out << "\n|---|---|---|--:|---|--:|--:|--:|\n";
-  for (const auto& row : rows) {
-    out << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(row.kind), markdown_cell(row.variant),
-                       markdown_cell(row.engine), markdown_cell(row.median), markdown_cell(row.reference),
-                       markdown_cell(row.reference_median), markdown_cell(row.ratio), markdown_cell(row.p_value));
+  for (const auto& table : tables) {
+    out << "### " << markdown_cell(table.heading) << "\n\n|";
+    for (const auto& heading : table.headings) out << " " << markdown_cell(heading) << " |";
+    out << "\n|---|---|--:|--:|--:|--:|\n";
+    for (const auto& row : table.rows) {
+      out << fmt::format("| {} | {} | {} | {} | {} | {} |\n", markdown_cell(row.kind), markdown_cell(row.variant),
+                         markdown_cell(row.median), markdown_cell(row.reference_median), markdown_cell(row.ratio),
+                         markdown_cell(row.p_value));
+    }
+    if (&table != &tables.back()) out << "\n";
   }
 }
 
