@@ -121,7 +121,8 @@ void write_claims_table(const ReportModel& model, std::ostream& out) {
   out << "<h2 id=\"claims\">The post's claims</h2>\n";
   out << "<p>Each claim with the measurement that tests it and a verdict computed from the samples: a difference in "
          "time counts only when significant (Mann-Whitney U, p &lt; 0.05); bytes and sizes are exact. Claims from "
-      << esc(model.claims_source) << ".</p>\n";
+      << esc(model.claims_source) << "."
+      << (model.several_engines() ? " Each engine's claims are judged on its own builds." : "") << "</p>\n";
   out << "<table class=\"claims\">\n<tr><th>#</th><th class=\"left\">the post says</th><th class=\"left\">measured by</th>"
          "<th class=\"left\">result</th>";
   if (model.several_engines()) {
