@@ -204,8 +204,11 @@ runner::SampleEngine versions_for(const std::string& engine, const std::vector<r
       return versions;
     }
   }
-  // An unnamed engine of a one-engine file: the environment's facts are its.
-  if (engine.empty() && !files.empty()) from_facts(files.front().header.environment);
+  // An unnamed engine of a one-engine run: the environment's facts are its
+  // (with a header listing engines they are the first engine's, not its).
+  const bool lists_engines = !files.empty() && files.front().header.engines.is_array() &&
+                             !files.front().header.engines.empty();
+  if (engine.empty() && !files.empty() && !lists_engines) from_facts(files.front().header.environment);
   return versions;
 }
 
