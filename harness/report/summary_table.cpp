@@ -176,8 +176,11 @@ std::string engines_line(const ReportModel& model) {
   }
   std::string list;
   for (size_t i = 0; i < model.engines.size(); ++i) {
+    const auto versions = model.versions_of(model.engines[i]);
+    std::string details = engine_versions_text(versions);
+    if (i == 0) details = details.empty() ? "the reference" : "the reference: " + details;
     list += fmt::format("{}{}{}", i == 0 ? "" : i + 1 == model.engines.size() ? " and " : ", ",
-                        engine_with_versions(model.versions_of(model.engines[i])), i == 0 ? ", the reference" : "");
+                        engine_label(model.engines[i]), details.empty() ? "" : " (" + details + ")");
   }
   return fmt::format("Engines: {}. Each table below is one engine's; \"Engines side by side\" compares every other "
                      "engine with the reference, build kind by build kind and variant by variant.",

@@ -149,7 +149,8 @@ TEST_CASE("engines: the engines table compares each engine's median with the ref
                            "v0.8.2)\n\n| kind | variant | median on 28.5 (95% CI) | median on 20.10 (95% CI) | "
                            "28.5 / 20.10 (95% CI) | p |\n"));
   CHECK(contains(markdown, "| code-change | fast | 6."));
-  CHECK(contains(markdown, "Engines: 20.10 (Docker 20.10.24+dfsg1, BuildKit v0.8.2), the reference and 28.5"));
+  CHECK(contains(markdown, "Engines: 20.10 (the reference: Docker 20.10.24+dfsg1, BuildKit v0.8.2) and 28.5 (Docker 28.5.2, "
+                           "BuildKit v0.25.1)."));
   CHECK(contains(markdown, "## cold on 20.10"));
   CHECK(contains(markdown, "## cold on 28.5"));
 
