@@ -241,49 +241,29 @@ std::vector<std::string> engines_of(const std::vector<runner::ResultsFile>& file
 }
 
 ReportModel engine_view(const ReportModel& model, const std::string& engine) {
-  ReportModel view;
-  // Everything but the per-engine parts, then those of `engine`.
-  view.scenario_name = model.scenario_name;
-  view.scenario_title = model.scenario_title;
-  view.scenario_hash = model.scenario_hash;
-  view.harness_version = model.harness_version;
-  view.harness_commit = model.harness_commit;
-  view.started_at = model.started_at;
-  view.seed = model.seed;
-  view.cold_method = model.cold_method;
-  view.daemon_mode = model.daemon_mode;
-  view.environment = model.environment;
-  view.base_images = model.base_images;
-  view.fixture_params = model.fixture_params;
-  view.proxy = model.proxy;
-  view.fixture_hash = model.fixture_hash;
-  view.baseline_variant = model.baseline_variant;
+  // A copy of everything (so a new field is never forgotten), then only
+  // `engine`'s cells, build checks and claims.
+  ReportModel view = model;
   view.engines = {engine};
   view.engine_versions = {model.versions_of(engine)};
-  view.series = model.series;
-  view.variants = model.variants;
-  view.kinds = model.kinds;
+  view.cells.clear();
   for (const auto& cell : model.cells) {
     if (cell.engine == engine) view.cells.push_back(cell);
   }
-  view.inputs = model.inputs;
-  view.notes = model.notes;
+  view.build_checks.clear();
   for (const auto& check : model.build_checks) {
     if (check.engine == engine) view.build_checks.push_back(check);
   }
-  view.claims_source = model.claims_source;
+  view.claims.clear();
+  view.claims_by_engine.clear();
   for (size_t i = 0; i < model.engines.size() && i < model.claims_by_engine.size(); ++i) {
     if (model.engines[i] == engine) {
       view.claims = model.claims_by_engine[i];
       view.claims_by_engine = {view.claims};
     }
   }
-  view.adaptive = model.adaptive;
-  view.harness_time = model.harness_time;
-  view.report_s = model.report_s;
-  view.generated_at = model.generated_at;
-  view.generator_version = model.generator_version;
-  if (model.several_engines()) view.shown_engine = engine;
+  view.engine_comparisons.clear();
+  view.shown_engine = model.several_engines() ? engine : "";
   return view;
 }
 
