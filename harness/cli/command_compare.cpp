@@ -1,5 +1,7 @@
 // `buildbench compare BASELINE CANDIDATE`: the CI gate. Exit 1 when a change
-// is significant and beyond the threshold, 2 when the runs cannot be compared.
+// is significant and beyond the threshold, 2 when the runs cannot be compared
+// (different scenarios or machines without --force, different engines
+// without --across-engines).
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -9,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/terminal.h"
 #include "report/compare_runs.h"
+#include "report/engines.h"
 #include "runner/results.h"
 
 namespace buildbench::cli {
@@ -23,6 +26,7 @@ struct CompareCommandOptions {
   std::string markdown;
   std::string junit;
   bool force = false;
+  bool across_engines = false;
 };
 
 template <typename Writer>
@@ -32,6 +36,12 @@ bool write_file(const std::string& path, Writer writer) {
   out.close();
   if (!out) print_error("cannot write " + path);
   return static_cast<bool>(out);
+}
+
+std::string engines_text(const std::vector<std::string>& engines) {
+  std::string text;
+  for (const auto& engine : engines) text += (text.empty() ? "engine " : ", ") + report::engine_label(engine);
+  return text;
 }
 
 int run_compare(const CompareCommandOptions& options) {
@@ -58,6 +68,7 @@ int run_compare(const CompareCommandOptions& options) {
   compare_options.threshold = options.threshold_percent / 100;
   compare_options.alpha = options.alpha;
   compare_options.force = options.force;
+  compare_options.across_engines = options.across_engines;
   auto result = report::compare_runs({*baseline}, {*candidate}, compare_options);
   if (!result) {
     print_error(result.error().message);
@@ -72,9 +83,16 @@ int run_compare(const CompareCommandOptions& options) {
   if (!options.junit.empty()) {
     written &= write_file(options.junit, [&](std::ostream& out) { report::write_compare_junit(*result, out); });
   }
-  if (!result->comparable()) {
+  if (!result->engine_mismatch.empty()) {
+    print_error(fmt::format("{} ({}) and {} ({}): {}", options.baseline, engines_text(result->baseline_engines),
+                            options.candidate, engines_text(result->candidate_engines), result->engine_mismatch));
+  } else if (!result->comparable()) {
     print_error("the runs cannot be compared; --force compares them anyway");
-  } else if (result->forced && !result->incompatibilities.empty()) {
+  } else if (result->across_engines) {
+    print_warning("compared " + result->across_engines_words() +
+                  " (--across-engines): the verdicts reflect the engines as well as the change");
+  }
+  if (result->comparable() && result->forced && !result->incompatibilities.empty()) {
     print_warning("comparing runs that differ (--force): the verdicts may reflect the difference, not the change");
   }
   int code = result->exit_code();
@@ -104,6 +122,8 @@ void register_compare_command(CLI::App& app) {
   command->add_option("--markdown", options->markdown, "Also write a Markdown summary (pull-request comment)");
   command->add_option("--junit", options->junit, "Also write JUnit XML (CI dashboards)");
   command->add_flag("--force", options->force, "Compare even when scenario or environment differ");
+  command->add_flag("--across-engines", options->across_engines,
+                    "Compare a baseline measured on one Docker engine with a candidate measured on another");
   command->callback([options] { finish(run_compare(*options)); });
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 
 #include "cli/commands.h"
 #include "cli/terminal.h"
@@ -86,10 +87,15 @@ int run_report(const ReportCommandOptions& options) {
     return kExitFailure;
   }
   for (const auto& cell : model->cells) {
-    if (cell.ok_count == 0) print_warning(fmt::format("{} / {}: no successful samples", cell.kind, cell.variant));
+    if (cell.ok_count == 0) print_warning(report::cell_place(*model, cell) + ": no successful samples");
   }
   fmt::print("wrote {} files to {} ({} PNG figures)\n  open {}/report.html\n", written->files.size(), options.out,
              written->pngs, options.out);
+  if (model->several_engines()) {
+    fmt::print("engines: {} (the reference first); engines side by side in report.md, report.html and engines.csv\n",
+               fmt::join(model->engines, ", "));
+    for (const auto& difference : report::claim_differences(*model)) fmt::print("  verdicts differ: {}\n", difference);
+  }
   if (auto line = report::harness_time_line(*model); !line.empty()) fmt::print("{}\n", line);
   return kExitOk;
 }

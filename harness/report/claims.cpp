@@ -511,6 +511,39 @@ std::string ClaimResult::decision_words() const {
   return fmt::format("undecided at n={}", undecided_at);
 }
 
+std::vector<std::string> claim_differences(const ReportModel& model) {
+  std::vector<std::string> sentences;
+  if (!model.several_engines() || model.claims_by_engine.size() != model.engines.size()) return sentences;
+  const size_t count = model.claims_by_engine.front().size();
+  for (size_t c = 0; c < count; ++c) {
+    // Verdicts in order of first appearance, each with its engines.
+    std::vector<std::pair<ClaimVerdict, std::vector<std::string>>> groups;
+    for (size_t e = 0; e < model.engines.size(); ++e) {
+      if (c >= model.claims_by_engine[e].size()) continue;
+      const auto& result = model.claims_by_engine[e][c];
+      std::string engine = engine_label(model.engines[e]);
+      if (auto words = result.decision_words(); !words.empty()) engine += " (" + words + ")";
+      auto found = std::find_if(groups.begin(), groups.end(), [&](const auto& group) { return group.first == result.verdict; });
+      if (found == groups.end()) {
+        groups.emplace_back(result.verdict, std::vector<std::string>{engine});
+      } else {
+        found->second.push_back(engine);
+      }
+    }
+    if (groups.size() < 2) continue;
+    std::string sentence = model.claims_by_engine.front()[c].claim.id + ": ";
+    for (size_t g = 0; g < groups.size(); ++g) {
+      std::string engines;
+      for (size_t i = 0; i < groups[g].second.size(); ++i) {
+        engines += (i == 0 ? "" : i + 1 == groups[g].second.size() ? " and " : ", ") + groups[g].second[i];
+      }
+      sentence += fmt::format("{}{} on {}", g == 0 ? "" : ", ", verdict_words(groups[g].first), engines);
+    }
+    sentences.push_back(std::move(sentence));
+  }
+  return sentences;
+}
+
 std::vector<ClaimResult> evaluate_claims(const ReportModel& model, const std::vector<scenario::Claim>& claims,
                                          const ClaimOptions& options) {
   std::vector<ClaimResult> results;

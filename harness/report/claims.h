@@ -62,6 +62,7 @@ struct CheckResult {
 
 struct ClaimResult {
   scenario::Claim claim;
+  std::string engine;  // the engine whose cells were judged (ReportModel::engines)
   ClaimVerdict verdict = ClaimVerdict::CannotTell;
   std::string explanation;  // the check's sentence, or for several checks what each gave
   std::vector<CheckResult> checks;
@@ -87,9 +88,16 @@ struct ClaimOptions {
 };
 
 // Evaluates every claim on the model's first series (claims name variants
-// and build kinds, not sweep values). Checks that name a variant or kind
-// without successful samples cannot tell.
+// and build kinds, not sweep values) and first engine (build_report judges
+// each engine on engine_view()). Checks that name a variant or kind without
+// successful samples cannot tell.
 std::vector<ClaimResult> evaluate_claims(const ReportModel& model, const std::vector<scenario::Claim>& claims,
                                          const ClaimOptions& options = {});
+
+// One sentence per claim whose verdict is not the same on every engine:
+// "layer-order: does not hold on 20.10, holds on 28.5" (engines with the same
+// verdict share it, in the model's engine order; the adaptive decision is
+// named when there is one). Nothing with fewer than two engines.
+std::vector<std::string> claim_differences(const ReportModel& model);
 
 }  // namespace buildbench::report

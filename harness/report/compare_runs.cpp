@@ -50,8 +50,10 @@ std::string env_text(const nlohmann::json& environment, const char* key) {
 }
 
 // Differences that change build times by themselves: comparing across them
-// would blame (or credit) the change under test for the machine.
-std::vector<std::string> incompatibilities(const runner::ResultsHeader& baseline, const runner::ResultsHeader& candidate) {
+// would blame (or credit) the change under test for the machine. The engine
+// is judged apart (engine_mismatch); `skip_engine_version` when it was.
+std::vector<std::string> incompatibilities(const runner::ResultsHeader& baseline, const runner::ResultsHeader& candidate,
+                                           bool skip_engine_version) {
   std::vector<std::string> reasons;
   if (baseline.scenario_hash != candidate.scenario_hash) {
     reasons.push_back(fmt::format("different scenarios: baseline '{}' (sha256 {}), candidate '{}' (sha256 {})",
@@ -64,6 +66,7 @@ std::vector<std::string> incompatibilities(const runner::ResultsHeader& baseline
                                                           {"daemon_cpus", "daemon CPU count"},
                                                           {"storage_driver", "storage driver"}};
   for (const auto& [key, label] : material) {
+    if (skip_engine_version && std::string_view(key) == "engine_version") continue;
     std::string a = env_text(baseline.environment, key);
     std::string b = env_text(candidate.environment, key);
     if (!a.empty() && !b.empty() && a != b) {
@@ -71,6 +74,16 @@ std::vector<std::string> incompatibilities(const runner::ResultsHeader& baseline
     }
   }
   return reasons;
+}
+
+std::string engine_list(const std::vector<std::string>& engines) {
+  std::string text;
+  for (const auto& engine : engines) text += (text.empty() ? "" : ", ") + engine_label(engine);
+  return text;
+}
+
+bool names_engines(const std::vector<std::string>& engines) {
+  return std::any_of(engines.begin(), engines.end(), [](const std::string& engine) { return !engine.empty(); });
 }
 
 int64_t to_int(double value) {
@@ -136,6 +149,11 @@ size_t CompareReport::improvements() const {
   }));
 }
 
+std::string CompareReport::across_engines_words() const {
+  if (!across_engines) return "";
+  return fmt::format("across engines: {} (base) vs {} (head)", engine_list(baseline_engines), engine_list(candidate_engines));
+}
+
 int CompareReport::exit_code() const {
   if (!comparable()) return 2;
   return regressions() > 0 ? 1 : 0;
@@ -156,7 +174,34 @@ util::Result<CompareReport> compare_runs(const std::vector<runner::ResultsFile>&
   report.forced = options.force;
   report.baseline_label = side_label(baseline);
   report.candidate_label = side_label(candidate);
-  report.incompatibilities = incompatibilities(baseline.front().header, candidate.front().header);
+  report.baseline_engines = engines_of(baseline);
+  report.candidate_engines = engines_of(candidate);
+  // Engines named on both sides and none in common: the engine alone changes
+  // build times, so such runs are compared only on request, one with one.
+  bool disjoint = names_engines(report.baseline_engines) && names_engines(report.candidate_engines);
+  for (const auto& engine : report.baseline_engines) {
+    if (std::find(report.candidate_engines.begin(), report.candidate_engines.end(), engine) !=
+        report.candidate_engines.end()) {
+      disjoint = false;
+    }
+  }
+  if (disjoint) {
+    const bool one_each = report.baseline_engines.size() == 1 && report.candidate_engines.size() == 1;
+    if (!options.across_engines) {
+      report.engine_mismatch = fmt::format(
+          "different engines: the baseline was measured on {} and the candidate on {}; the engine changes build "
+          "times by itself (--across-engines compares them anyway)",
+          engine_list(report.baseline_engines), engine_list(report.candidate_engines));
+    } else if (!one_each) {
+      report.engine_mismatch = fmt::format(
+          "--across-engines compares one engine with another, but the baseline has {} and the candidate {}",
+          engine_list(report.baseline_engines), engine_list(report.candidate_engines));
+    } else {
+      report.across_engines = true;
+    }
+  }
+  report.incompatibilities =
+      incompatibilities(baseline.front().header, candidate.front().header, disjoint || report.several_engines());
   if (!report.comparable()) return report;
 
   // Each side is one scenario; build_report refuses mixtures within a side.
@@ -173,20 +218,48 @@ util::Result<CompareReport> compare_runs(const std::vector<runner::ResultsFile>&
   compare_options.alpha = options.alpha;
   compare_options.bootstrap = options.bootstrap;
 
-  std::vector<std::tuple<std::string, std::string, std::string>> keys;
-  for (const auto* model : {&*base_model, &*cand_model}) {
-    for (const auto& cell : model->cells) {
-      std::tuple<std::string, std::string, std::string> key{cell.series, cell.kind, cell.variant};
-      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  // Cells are matched per engine, rows named by the engine. Across engines
+  // (one each) the rows carry the baseline's; a side that does not name its
+  // engine (results from before engines were recorded) has one, matched
+  // with each engine of the other side.
+  const bool base_unnamed = !names_engines(report.baseline_engines);
+  const bool cand_unnamed = !names_engines(report.candidate_engines);
+  std::vector<std::string> row_engines;
+  if (report.across_engines || (cand_unnamed && !base_unnamed)) {
+    row_engines = report.across_engines ? std::vector<std::string>{report.baseline_engines.front()} : report.baseline_engines;
+  } else if (base_unnamed && !cand_unnamed) {
+    row_engines = report.candidate_engines;
+  } else {
+    row_engines = report.baseline_engines;
+    for (const auto& engine : report.candidate_engines) {
+      if (std::find(row_engines.begin(), row_engines.end(), engine) == row_engines.end()) row_engines.push_back(engine);
     }
   }
-  for (const auto& [series, kind, variant] : keys) {
+  auto base_engine_of = [&](const std::string& engine) {
+    return report.across_engines || base_unnamed ? report.baseline_engines.front() : engine;
+  };
+  auto cand_engine_of = [&](const std::string& engine) {
+    return report.across_engines || cand_unnamed ? report.candidate_engines.front() : engine;
+  };
+  std::vector<std::tuple<std::string, std::string, std::string, std::string>> keys;
+  for (const auto& engine : row_engines) {
+    for (const auto& [model, side_engine] : {std::pair{&*base_model, base_engine_of(engine)},
+                                             std::pair{&*cand_model, cand_engine_of(engine)}}) {
+      for (const auto& cell : model->cells) {
+        if (cell.engine != side_engine) continue;
+        std::tuple<std::string, std::string, std::string, std::string> key{engine, cell.series, cell.kind, cell.variant};
+        if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+      }
+    }
+  }
+  for (const auto& [engine, series, kind, variant] : keys) {
     CompareRow row;
+    row.engine = engine;
     row.series = series;
     row.kind = kind;
     row.variant = variant;
-    const Cell* base_cell = base_model->find(series, variant, kind);
-    const Cell* cand_cell = cand_model->find(series, variant, kind);
+    const Cell* base_cell = base_model->find(base_engine_of(engine), series, variant, kind);
+    const Cell* cand_cell = cand_model->find(cand_engine_of(engine), series, variant, kind);
     auto base = metric_values(base_cell, metric);
     auto cand = metric_values(cand_cell, metric);
     row.baseline_count = base.size();
@@ -242,33 +315,46 @@ std::string p_text(const CompareRow& row) {
   return row.comparison ? format_p_value(row.comparison->test.p_value) : row.exact ? "exact" : "-";
 }
 
-std::string where(const CompareRow& row) {
+std::string where(const CompareReport& report, const CompareRow& row) {
   std::string text = row.kind + " / " + row.variant;
   if (!row.series.empty()) text = row.series + " / " + text;
+  if (report.several_engines()) text = engine_label(row.engine) + " / " + text;
   return text;
 }
 
 std::string summary_line(const CompareReport& report) {
+  if (!report.engine_mismatch.empty()) return "the runs cannot be compared: " + report.engine_mismatch;
   if (!report.comparable()) return "the runs cannot be compared (use --force to compare anyway)";
+  std::string across = report.across_engines ? report.across_engines_words() + ": " : "";
   size_t regressions = report.regressions();
   if (regressions == 0) {
-    return fmt::format("no significant regression beyond {:g}%", report.threshold * 100);
+    return fmt::format("{}no significant regression beyond {:g}%", across, report.threshold * 100);
   }
-  return fmt::format("{} regression{} (significant and beyond {:g}%)", regressions, regressions == 1 ? "" : "s",
+  return fmt::format("{}{} regression{} (significant and beyond {:g}%)", across, regressions, regressions == 1 ? "" : "s",
                      report.threshold * 100);
+}
+
+std::string side_engines(const std::vector<std::string>& engines) {
+  if (!names_engines(engines)) return "";
+  return fmt::format(", engine{} {}", engines.size() == 1 ? "" : "s", engine_list(engines));
 }
 
 }  // namespace
 
 void write_compare_text(const CompareReport& report, std::ostream& out) {
-  out << fmt::format("baseline:  {}\ncandidate: {}\nmetric: {}, threshold {:g}%, alpha {:g}\n", report.baseline_label,
-                     report.candidate_label, compare_metric_name(report.metric), report.threshold * 100, report.alpha);
+  out << fmt::format("baseline:  {}{}\ncandidate: {}{}\nmetric: {}, threshold {:g}%, alpha {:g}\n", report.baseline_label,
+                     side_engines(report.baseline_engines), report.candidate_label,
+                     side_engines(report.candidate_engines), compare_metric_name(report.metric), report.threshold * 100,
+                     report.alpha);
+  if (!report.engine_mismatch.empty()) out << "incomparable: " << report.engine_mismatch << "\n";
   for (const auto& reason : report.incompatibilities) out << "incomparable: " << reason << "\n";
+  if (report.across_engines) out << report.across_engines_words() << "\n";
   if (!report.rows.empty()) {
-    out << fmt::format("\n{:<36} {:>12} {:>12} {:>28} {:>8}  {}\n", "kind / variant", "baseline", "candidate",
+    out << fmt::format("\n{:<36} {:>12} {:>12} {:>28} {:>8}  {}\n",
+                       report.several_engines() ? "engine / kind / variant" : "kind / variant", "baseline", "candidate",
                        "ratio (95% CI)", "p", "verdict");
     for (const auto& row : report.rows) {
-      out << fmt::format("{:<36} {:>12} {:>12} {:>28} {:>8}  {}\n", where(row), value_text(report.metric, row.baseline_median),
+      out << fmt::format("{:<36} {:>12} {:>12} {:>28} {:>8}  {}\n", where(report, row), value_text(report.metric, row.baseline_median),
                          value_text(report.metric, row.candidate_median), change_text(row), p_text(row), row.verdict);
     }
   }
@@ -278,17 +364,21 @@ void write_compare_text(const CompareReport& report, std::ostream& out) {
 
 void write_compare_markdown(const CompareReport& report, std::ostream& out) {
   out << fmt::format("### buildbench compare: {}\n\n", compare_metric_name(report.metric));
-  out << fmt::format("Baseline {} vs candidate {}; a change fails the gate when it is significant (Mann-Whitney U, "
+  out << fmt::format("Baseline {}{} vs candidate {}{}; a change fails the gate when it is significant (Mann-Whitney U, "
                      "alpha {:g}) and beyond {:g}%.\n\n",
-                     markdown_cell(report.baseline_label), markdown_cell(report.candidate_label), report.alpha,
-                     report.threshold * 100);
+                     markdown_cell(report.baseline_label), markdown_cell(side_engines(report.baseline_engines)),
+                     markdown_cell(report.candidate_label), markdown_cell(side_engines(report.candidate_engines)),
+                     report.alpha, report.threshold * 100);
+  if (report.across_engines) out << "**Compared " << markdown_cell(report.across_engines_words()) << "**.\n\n";
+  if (!report.engine_mismatch.empty()) out << "- **incomparable**: " << markdown_cell(report.engine_mismatch) << "\n";
   for (const auto& reason : report.incompatibilities) out << "- **incomparable**: " << markdown_cell(reason) << "\n";
-  if (!report.incompatibilities.empty()) out << "\n";
+  if (!report.incompatibilities.empty() || !report.engine_mismatch.empty()) out << "\n";
   if (!report.rows.empty()) {
     out << "| kind | variant | baseline | candidate | ratio (95% CI) | p | verdict |\n";
     out << "|---|---|--:|--:|--:|--:|---|\n";
     for (const auto& row : report.rows) {
       std::string kind = row.series.empty() ? row.kind : row.kind + " (" + row.series + ")";
+      if (report.several_engines()) kind = engine_label(row.engine) + " / " + kind;
       std::string verdict = row.fails_gate ? "**" + row.verdict + "**" : row.verdict;
       out << fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(kind), markdown_cell(row.variant),
                          value_text(report.metric, row.baseline_median), value_text(report.metric, row.candidate_median),
@@ -310,13 +400,16 @@ void write_compare_junit(const CompareReport& report, std::ostream& out) {
   out << fmt::format("<testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\">\n",
                      xml_escape(suite), tests, failures, errors);
   if (!report.comparable()) {
+    std::vector<std::string> all = report.incompatibilities;
+    if (!report.engine_mismatch.empty()) all.insert(all.begin(), report.engine_mismatch);
     std::string reasons;
-    for (const auto& reason : report.incompatibilities) reasons += reason + "\n";
+    for (const auto& reason : all) reasons += reason + "\n";
     out << fmt::format("<testcase classname=\"buildbench.inputs\" name=\"comparable\"><error message=\"{}\">{}</error></testcase>\n",
-                       xml_escape(report.incompatibilities.front()), xml_escape(reasons));
+                       xml_escape(all.front()), xml_escape(reasons));
   }
   for (const auto& row : report.rows) {
-    std::string classname = "buildbench." + row.kind + (row.series.empty() ? "" : "." + row.series);
+    std::string classname = "buildbench." + (report.several_engines() ? row.engine + "." : "") + row.kind +
+                            (row.series.empty() ? "" : "." + row.series);
     double seconds = report.metric == CompareMetric::Wall || report.metric == CompareMetric::DaemonSpan
                          ? row.candidate_median.value_or(0)
                          : 0;

@@ -27,10 +27,14 @@ struct CompareRunsOptions {
   double threshold = 0.05;  // relative change that matters
   double alpha = 0.05;      // significance level
   bool force = false;       // compare even when scenario or environment differ
+  // Compare a baseline measured on one engine with a candidate measured on
+  // another (each side one engine); without it such runs are refused.
+  bool across_engines = false;
   stats::BootstrapOptions bootstrap;
 };
 
 struct CompareRow {
+  std::string engine;  // the engine both cells were built on; across engines, the baseline's
   std::string series;
   std::string variant;
   std::string kind;
@@ -56,10 +60,22 @@ struct CompareReport {
   // storage driver). Empty when they are comparable.
   std::vector<std::string> incompatibilities;
   bool forced = false;
+  // The engines of each side (ReportModel::engines order; {""} when the
+  // results do not name them). Cells are matched per engine.
+  std::vector<std::string> baseline_engines;
+  std::vector<std::string> candidate_engines;
+  // Why the sides cannot be compared because they come from different
+  // engines, naming both and --across-engines; --force does not lift it.
+  std::string engine_mismatch;
+  // Set when --across-engines compared one engine with another.
+  bool across_engines = false;
   std::vector<CompareRow> rows;
   std::vector<std::string> notes;
 
-  bool comparable() const { return incompatibilities.empty() || forced; }
+  bool comparable() const { return (incompatibilities.empty() || forced) && engine_mismatch.empty(); }
+  bool several_engines() const { return baseline_engines.size() > 1 || candidate_engines.size() > 1; }
+  // "across engines: 20.10 (base) vs 28.5 (head)", or "".
+  std::string across_engines_words() const;
   size_t regressions() const;
   size_t improvements() const;
   // 2 when not comparable, 1 when a row fails the gate, 0 otherwise.
@@ -67,7 +83,10 @@ struct CompareReport {
 };
 
 // Fails only when a side has no results at all; incomparable inputs are
-// reported in the result (with no rows unless options.force).
+// reported in the result (with no rows unless options.force). Sides whose
+// engines are named and share none are refused (engine_mismatch) unless
+// options.across_engines and each side has one engine; a side that does not
+// name its engine (older results) is matched with the other's engines.
 util::Result<CompareReport> compare_runs(const std::vector<runner::ResultsFile>& baseline,
                                          const std::vector<runner::ResultsFile>& candidate,
                                          const CompareRunsOptions& options = {});

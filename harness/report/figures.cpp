@@ -152,12 +152,22 @@ std::vector<std::string> kinds_in_series(const ReportModel& model, const std::st
   return kinds;
 }
 
+// File-name and title parts of a figure's scope: the sweep value, and the
+// engine of an engine_view() (figures never mix engines).
+std::string engine_suffix(const ReportModel& model) {
+  return model.shown_engine.empty() ? "" : "-" + slug(model.shown_engine);
+}
+
+std::string engine_phrase(const ReportModel& model) {
+  return model.shown_engine.empty() ? "" : " on " + model.shown_engine;
+}
+
 std::string series_suffix(const ReportModel& model, const std::string& series) {
-  return model.has_sweep() ? "-" + slug(series) : "";
+  return (model.has_sweep() ? "-" + slug(series) : "") + engine_suffix(model);
 }
 
 std::string series_phrase(const ReportModel& model, const std::string& series) {
-  return model.has_sweep() ? fmt::format(" ({})", series) : "";
+  return (model.has_sweep() ? fmt::format(" ({})", series) : "") + engine_phrase(model);
 }
 
 std::string scenario_label(const ReportModel& model) {
@@ -480,7 +490,7 @@ std::optional<Figure> sweep_figure(const ReportModel& model) {
   double top = draw_legend(nullptr, variant_legend(model), 62 + 8) + 4;
   PanelGrid grid = make_grid(model.kinds.size(), top);
   double height = grid.bottom() + 10;
-  std::string title = "Median build time across the sweep";
+  std::string title = "Median build time across the sweep" + engine_phrase(model);
   SvgBuilder svg(kWidth, height, title);
   draw_title(svg, title, fmt::format("{}: one line per variant, whiskers are the 95% CI of the median", scenario_label(model)));
   draw_legend(&svg, variant_legend(model), 62 + 8);
@@ -525,7 +535,7 @@ std::optional<Figure> sweep_figure(const ReportModel& model) {
       for (const auto& [px, py] : points) svg.circle(px, py, 3.5, {.fill = colour});
     }
   }
-  return Figure{"sweep", title, "Median wall time of each variant at each value of the swept parameter.", svg.str()};
+  return Figure{"sweep" + engine_suffix(model), title, "Median wall time of each variant at each value of the swept parameter.", svg.str()};
 }
 
 Figure progression_figure(const ReportModel& model, const std::string& series) {
@@ -596,6 +606,13 @@ Figure progression_figure(const ReportModel& model, const std::string& series) {
 
 std::vector<Figure> make_figures(const ReportModel& model) {
   std::vector<Figure> figures;
+  if (model.several_engines()) {
+    // One set of figures per engine: no bar or line mixes engines.
+    for (const auto& engine : model.engines) {
+      for (auto& figure : make_figures(engine_view(model, engine))) figures.push_back(std::move(figure));
+    }
+    return figures;
+  }
   for (const auto& series : model.series) figures.push_back(bars_figure(model, series));
   if (auto sweep = sweep_figure(model)) figures.push_back(std::move(*sweep));
   for (const auto& series : model.series) {

@@ -12,10 +12,26 @@ namespace buildbench::report {
 
 const Cell* ReportModel::find(std::string_view series_value, std::string_view variant,
                               std::string_view kind) const {
+  return find(engines.empty() ? std::string_view() : std::string_view(engines.front()), series_value, variant, kind);
+}
+
+const Cell* ReportModel::find(std::string_view engine, std::string_view series_value, std::string_view variant,
+                              std::string_view kind) const {
   for (const auto& cell : cells) {
-    if (cell.series == series_value && cell.variant == variant && cell.kind == kind) return &cell;
+    if (cell.engine == engine && cell.series == series_value && cell.variant == variant && cell.kind == kind) {
+      return &cell;
+    }
   }
   return nullptr;
+}
+
+runner::SampleEngine ReportModel::versions_of(std::string_view engine) const {
+  for (size_t i = 0; i < engines.size() && i < engine_versions.size(); ++i) {
+    if (engines[i] == engine) return engine_versions[i];
+  }
+  runner::SampleEngine unknown;
+  unknown.name = std::string(engine);
+  return unknown;
 }
 
 size_t ReportModel::variant_index(std::string_view variant) const {
@@ -125,20 +141,25 @@ void summarize_cell(Cell& cell, const ReportOptions& options) {
 
 namespace {
 
-// The warnings BuildKit attached to the samples, once per variant and text.
-std::vector<BuildCheck> collect_build_checks(const std::vector<std::string>& variants,
+// The warnings BuildKit attached to the samples, once per engine, variant and text.
+std::vector<BuildCheck> collect_build_checks(const std::vector<std::string>& engines,
+                                             const std::vector<std::string>& variants,
                                              const std::vector<runner::ResultsFile>& files) {
   std::vector<BuildCheck> checks;
-  for (const auto& variant : variants) {
-    for (const auto& file : files) {
-      for (const auto& sample : file.samples) {
-        if (sample.warmup || sample.variant != variant) continue;
-        for (const auto& warning : sample.record.warnings) {
-          auto found = std::find_if(checks.begin(), checks.end(), [&](const BuildCheck& check) {
-            return check.variant == variant && check.message == warning.message;
-          });
-          if (found == checks.end()) found = checks.insert(checks.end(), BuildCheck{variant, warning.message, warning.url, 0});
-          ++found->samples;
+  for (const auto& engine : engines) {
+    for (const auto& variant : variants) {
+      for (const auto& file : files) {
+        for (const auto& sample : file.samples) {
+          if (sample.warmup || sample.variant != variant || sample_engine(file.header, sample) != engine) continue;
+          for (const auto& warning : sample.record.warnings) {
+            auto found = std::find_if(checks.begin(), checks.end(), [&](const BuildCheck& check) {
+              return check.engine == engine && check.variant == variant && check.message == warning.message;
+            });
+            if (found == checks.end()) {
+              found = checks.insert(checks.end(), BuildCheck{engine, variant, warning.message, warning.url, 0});
+            }
+            ++found->samples;
+          }
         }
       }
     }
@@ -146,7 +167,105 @@ std::vector<BuildCheck> collect_build_checks(const std::vector<std::string>& var
   return checks;
 }
 
+std::string json_string(const nlohmann::json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return "";
+  return object[key].get<std::string>();
+}
+
+// An engine's versions: from its first sample that has them, else from the
+// header's facts (`engines`, or the environment of a one-engine run).
+runner::SampleEngine versions_for(const std::string& engine, const std::vector<runner::ResultsFile>& files) {
+  runner::SampleEngine versions;
+  versions.name = engine;
+  for (const auto& file : files) {
+    for (const auto& sample : file.samples) {
+      if (sample.engine.empty() || sample.engine.name != engine) continue;
+      if (!sample.engine.daemon_version.empty()) return sample.engine;
+    }
+  }
+  auto from_facts = [&](const nlohmann::json& facts) {
+    versions.daemon_version = json_string(facts, "engine_version");
+    versions.api_version = json_string(facts, "api_version");
+    versions.buildkit_version = json_string(facts, "buildkit_version");
+  };
+  for (const auto& file : files) {
+    if (file.header.engines.is_array()) {
+      for (const auto& facts : file.header.engines) {
+        if (json_string(facts, "engine") == engine) {
+          from_facts(facts);
+          return versions;
+        }
+      }
+    }
+  }
+  for (const auto& file : files) {
+    if (json_string(file.header.environment, "engine") == engine) {
+      from_facts(file.header.environment);
+      return versions;
+    }
+  }
+  // An unnamed engine of a one-engine run: the environment's facts are its
+  // (with a header listing engines they are the first engine's, not its).
+  const bool lists_engines = !files.empty() && files.front().header.engines.is_array() &&
+                             !files.front().header.engines.empty();
+  if (engine.empty() && !files.empty() && !lists_engines) from_facts(files.front().header.environment);
+  return versions;
+}
+
 }  // namespace
+
+std::string sample_engine(const runner::ResultsHeader& header, const runner::Sample& sample) {
+  if (!sample.engine.empty()) return sample.engine.name;
+  return json_string(header.environment, "engine");
+}
+
+std::vector<std::string> engines_of(const std::vector<runner::ResultsFile>& files) {
+  std::vector<std::string> seen;
+  for (const auto& file : files) {
+    for (const auto& sample : file.samples) {
+      if (!sample.warmup) add_unique(seen, sample_engine(file.header, sample));
+    }
+  }
+  // The headers' order first (the scenario's), then the others as seen.
+  std::vector<std::string> engines;
+  for (const auto& file : files) {
+    if (!file.header.engines.is_array()) continue;
+    for (const auto& facts : file.header.engines) {
+      std::string name = json_string(facts, "engine");
+      if (std::find(seen.begin(), seen.end(), name) != seen.end()) add_unique(engines, name);
+    }
+  }
+  for (const auto& name : seen) add_unique(engines, name);
+  if (engines.empty()) engines.push_back("");
+  return engines;
+}
+
+ReportModel engine_view(const ReportModel& model, const std::string& engine) {
+  // A copy of everything (so a new field is never forgotten), then only
+  // `engine`'s cells, build checks and claims.
+  ReportModel view = model;
+  view.engines = {engine};
+  view.engine_versions = {model.versions_of(engine)};
+  view.cells.clear();
+  for (const auto& cell : model.cells) {
+    if (cell.engine == engine) view.cells.push_back(cell);
+  }
+  view.build_checks.clear();
+  for (const auto& check : model.build_checks) {
+    if (check.engine == engine) view.build_checks.push_back(check);
+  }
+  view.claims.clear();
+  view.claims_by_engine.clear();
+  for (size_t i = 0; i < model.engines.size() && i < model.claims_by_engine.size(); ++i) {
+    if (model.engines[i] == engine) {
+      view.claims = model.claims_by_engine[i];
+      view.claims_by_engine = {view.claims};
+    }
+  }
+  view.engine_comparisons.clear();
+  view.shown_engine = model.several_engines() ? engine : "";
+  return view;
+}
 
 util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& files, const ReportOptions& options) {
   const auto report_start = std::chrono::steady_clock::now();
@@ -192,8 +311,10 @@ util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& f
     }
     for (const auto& kind : file.header.build_kinds) add_unique(model.kinds, kind);
   }
+  model.engines = engines_of(files);
+  for (const auto& engine : model.engines) model.engine_versions.push_back(versions_for(engine, files));
   // Cells in a fixed order; samples keep their run order within a cell.
-  std::map<std::tuple<std::string, std::string, std::string>, std::vector<runner::Sample>> grouped;
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, std::vector<runner::Sample>> grouped;
   for (const auto& file : files) {
     InputFile input;
     input.path = file.path.string();
@@ -210,7 +331,7 @@ util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& f
       add_unique(model.series, sample.series);
       add_unique(model.variants, sample.variant);
       add_unique(model.kinds, sample.kind);
-      grouped[{sample.series, sample.variant, sample.kind}].push_back(sample);
+      grouped[{sample_engine(file.header, sample), sample.series, sample.variant, sample.kind}].push_back(sample);
     }
     if (input.interrupted) model.notes.push_back(input.path + ": the run was interrupted; its samples are reported");
     if (!input.finished) model.notes.push_back(input.path + ": no footer (the run did not finish); its samples are reported");
@@ -218,7 +339,7 @@ util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& f
     model.inputs.push_back(std::move(input));
   }
   if (model.series.empty()) model.series.push_back("");
-  model.build_checks = collect_build_checks(model.variants, files);
+  model.build_checks = collect_build_checks(model.engines, model.variants, files);
 
   model.baseline_variant = !options.baseline.empty() ? options.baseline : first.baseline_variant;
   if (!options.baseline.empty() &&
@@ -235,18 +356,21 @@ util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& f
     model.baseline_variant = model.variants.empty() ? "" : model.variants.front();
   }
 
-  for (const auto& series_value : model.series) {
-    for (const auto& kind : model.kinds) {
-      for (const auto& variant : model.variants) {
-        auto found = grouped.find({series_value, variant, kind});
-        if (found == grouped.end()) continue;
-        Cell cell;
-        cell.series = series_value;
-        cell.variant = variant;
-        cell.kind = kind;
-        cell.samples = std::move(found->second);
-        summarize_cell(cell, options);
-        model.cells.push_back(std::move(cell));
+  for (const auto& engine : model.engines) {
+    for (const auto& series_value : model.series) {
+      for (const auto& kind : model.kinds) {
+        for (const auto& variant : model.variants) {
+          auto found = grouped.find({engine, series_value, variant, kind});
+          if (found == grouped.end()) continue;
+          Cell cell;
+          cell.engine = engine;
+          cell.series = series_value;
+          cell.variant = variant;
+          cell.kind = kind;
+          cell.samples = std::move(found->second);
+          summarize_cell(cell, options);
+          model.cells.push_back(std::move(cell));
+        }
       }
     }
   }
@@ -255,7 +379,7 @@ util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& f
   compare_options.bootstrap = options.bootstrap;
   for (auto& cell : model.cells) {
     if (cell.variant == model.baseline_variant || cell.ok_count == 0) continue;
-    const Cell* baseline = model.find(cell.series, model.baseline_variant, cell.kind);
+    const Cell* baseline = model.find(cell.engine, cell.series, model.baseline_variant, cell.kind);
     if (baseline == nullptr || baseline->ok_count == 0) continue;
     auto base_values = values_of(*baseline, Metric::Wall);
     auto values = values_of(cell, Metric::Wall);
@@ -297,8 +421,15 @@ util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& f
       claim_options.sequential = stats::sequential_design(adaptive.value("min", size_t{3}), adaptive.value("max", size_t{15}),
                                                           adaptive.value("alpha", 0.05));
     }
-    model.claims = evaluate_claims(model, claims, claim_options);
+    // Once per engine, on that engine's cells alone: an adaptive run decided
+    // each engine's cells on its own samples, and verdicts may differ.
+    for (const auto& engine : model.engines) {
+      model.claims_by_engine.push_back(evaluate_claims(engine_view(model, engine), claims, claim_options));
+      for (auto& result : model.claims_by_engine.back()) result.engine = engine;
+    }
+    model.claims = model.claims_by_engine.front();
   }
+  model.engine_comparisons = compare_engines(model, compare_options);
   for (const auto& file : files) {
     if (!file.footer || !file.footer->harness_time.is_object()) continue;
     const auto& time = file.footer->harness_time;

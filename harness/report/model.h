@@ -1,7 +1,7 @@
 #pragma once
 // The report model: results files reduced to what every output format shows.
-// One Cell per series x build kind x variant holds the samples (warm-ups
-// excluded), descriptive statistics of each metric, the comparison with the
+// One Cell per engine x series x build kind x variant holds the samples
+// (warm-ups excluded), descriptive statistics of each metric, the comparison with the
 // baseline variant and the warnings. Writers only format a model; they
 // compute nothing, so every format tells the same story.
 #include <array>
@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/claims.h"
+#include "report/engines.h"
 #include "runner/metrics.h"
 #include "runner/results.h"
 #include "scenario/claims.h"
@@ -48,6 +49,7 @@ struct ReportWarning {
 };
 
 struct Cell {
+  std::string engine;   // catalog name of the engine it was built on; "" when unknown
   std::string series;   // "" without a sweep
   std::string variant;
   std::string kind;
@@ -61,7 +63,7 @@ struct Cell {
   // Index into `samples` of the successful sample whose wall time is the
   // (lower) median: the one the waterfall figure and the step table show.
   std::optional<size_t> median_sample;
-  // Wall time against the baseline variant of the same series and kind;
+  // Wall time against the baseline variant of the same engine, series and kind;
   // empty for the baseline itself or when a side has no successful samples.
   std::optional<stats::Comparison> vs_baseline;
   std::vector<ReportWarning> warnings;
@@ -92,6 +94,7 @@ struct HarnessTime {
 // A BuildKit warning (a Dockerfile check on Docker 28.x) as the samples of
 // one variant reported it.
 struct BuildCheck {
+  std::string engine;
   std::string variant;
   std::string message;  // "JSONArgsRecommended: ... (line 4)"
   std::string url;
@@ -116,17 +119,31 @@ struct ReportModel {
   std::string fixture_hash;
 
   std::string baseline_variant;
+  // The engines the samples were built on: the results headers' order (the
+  // first is the reference of the engines table), then any first seen in
+  // samples; {""} when no sample names one. engine_versions is parallel.
+  std::vector<std::string> engines;
+  std::vector<runner::SampleEngine> engine_versions;
   std::vector<std::string> series;    // sweep values in first-seen order; {""} without a sweep
   std::vector<std::string> variants;  // header order, then any first seen in samples
   std::vector<std::string> kinds;
-  std::vector<Cell> cells;            // series-major, then kind, then variant
+  std::vector<Cell> cells;            // engine-major, then series, then kind, then variant
   std::vector<InputFile> inputs;
   std::vector<std::string> notes;     // file-level warnings (truncated lines, unknown baseline, ...)
   std::vector<BuildCheck> build_checks;  // variant order, then first seen
   // The scenario's claims with their verdicts, in the scenario's order;
   // empty when neither the results header nor ReportOptions has claims.
+  // With several engines they are judged once per engine: `claims` holds the
+  // first engine's verdicts and claims_by_engine[e] those of engines[e]
+  // (claims_by_engine[0] == claims; one entry per engine, or empty).
   std::vector<ClaimResult> claims;
+  std::vector<std::vector<ClaimResult>> claims_by_engine;
   std::string claims_source;          // "the results header" or "scenario file PATH"
+  // The engines table: each other engine against the reference, per cell.
+  std::vector<EngineComparison> engine_comparisons;
+  // Set by engine_view() on a model with several engines: figures name the
+  // engine in their titles and file names.
+  std::string shown_engine;
   // The run's adaptive repetitions (header "adaptive"; null for a fixed count).
   nlohmann::json adaptive;
   std::optional<HarnessTime> harness_time;  // nothing for results written before it was recorded
@@ -137,7 +154,13 @@ struct ReportModel {
   std::string generator_version;
 
   bool has_sweep() const { return series.size() > 1 || (series.size() == 1 && !series.front().empty()); }
+  bool several_engines() const { return engines.size() > 1; }
+  // The cell of the first engine (the only one of most results).
   const Cell* find(std::string_view series_value, std::string_view variant, std::string_view kind) const;
+  const Cell* find(std::string_view engine, std::string_view series_value, std::string_view variant,
+                   std::string_view kind) const;
+  // The versions of an engine of `engines` (empty ones for another name).
+  runner::SampleEngine versions_of(std::string_view engine) const;
   // The variant's colour slot: its position in `variants`.
   size_t variant_index(std::string_view variant) const;
 };
@@ -160,5 +183,16 @@ struct ReportOptions {
 // --baseline names a variant that is not in the results.
 util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& files,
                                        const ReportOptions& options = {});
+
+// The engine a sample was built on: its own record, else (results from
+// before samples named it) the engine the header's environment names.
+std::string sample_engine(const runner::ResultsHeader& header, const runner::Sample& sample);
+// The engines of results files, in the order ReportModel::engines has them.
+std::vector<std::string> engines_of(const std::vector<runner::ResultsFile>& files);
+
+// The model restricted to one engine's cells, build checks and claims (for
+// figures and claims, which never mix engines). With several engines the
+// view's shown_engine names it.
+ReportModel engine_view(const ReportModel& model, const std::string& engine);
 
 }  // namespace buildbench::report

@@ -44,10 +44,11 @@ std::string exact_value(const Cell& cell, Metric metric, bool bytes) {
 
 }  // namespace
 
-std::vector<SummaryRow> summary_rows(const ReportModel& model, const std::string& series, const std::string& kind) {
+std::vector<SummaryRow> summary_rows(const ReportModel& model, const std::string& engine, const std::string& series,
+                                     const std::string& kind) {
   std::vector<SummaryRow> rows;
   for (const auto& variant : model.variants) {
-    const Cell* cell = model.find(series, variant, kind);
+    const Cell* cell = model.find(engine, series, variant, kind);
     if (cell == nullptr) continue;
     SummaryRow row;
     row.variant_index = model.variant_index(variant);
@@ -99,9 +100,91 @@ std::vector<ClaimRow> claim_rows(const ReportModel& model) {
     row.verdict = std::string(verdict_words(result.verdict));
     row.decision = result.decision_words();
     row.explanation = result.explanation;
+    if (model.several_engines() && model.claims_by_engine.size() == model.engines.size()) {
+      row.numbers.clear();
+      for (size_t e = 0; e < model.engines.size(); ++e) {
+        if (i >= model.claims_by_engine[e].size()) continue;
+        const auto& on_engine = model.claims_by_engine[e][i];
+        std::string engine = engine_label(model.engines[e]);
+        for (const auto& check : on_engine.checks) {
+          row.numbers.push_back(several ? fmt::format("{}: {} ({})", engine, check.numbers, verdict_words(check.verdict))
+                                        : fmt::format("{}: {}", engine, check.numbers));
+        }
+        row.per_engine.push_back({engine, std::string(verdict_words(on_engine.verdict)), on_engine.decision_words(),
+                                  on_engine.explanation});
+      }
+    }
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+namespace {
+
+std::string engine_with_versions(const runner::SampleEngine& engine) {
+  std::string versions = engine_versions_text(engine);
+  return versions.empty() ? engine_label(engine.name) : fmt::format("{} ({})", engine_label(engine.name), versions);
+}
+
+}  // namespace
+
+std::vector<EngineTable> engine_tables(const ReportModel& model) {
+  std::vector<EngineTable> tables;
+  std::vector<std::pair<std::string, std::string>> pairs;  // (engine, reference) of each table
+  for (const auto& comparison : model.engine_comparisons) {
+    std::pair<std::string, std::string> pair{comparison.engine.name, comparison.reference.name};
+    auto found = std::find(pairs.begin(), pairs.end(), pair);
+    if (found == pairs.end()) {
+      pairs.push_back(pair);
+      const std::string engine = engine_label(pair.first);
+      const std::string reference = engine_label(pair.second);
+      EngineTable table;
+      table.heading = fmt::format("{} against {}", engine_with_versions(comparison.engine),
+                                  engine_with_versions(comparison.reference));
+      table.headings = {"kind",
+                        "variant",
+                        fmt::format("median on {} (95% CI)", engine),
+                        fmt::format("median on {} (95% CI)", reference),
+                        fmt::format("{} / {} (95% CI)", engine, reference),
+                        "p"};
+      tables.push_back(std::move(table));
+      found = pairs.end() - 1;
+    }
+    EngineTable& table = tables[static_cast<size_t>(found - pairs.begin())];
+    EngineRow row;
+    row.kind = comparison.series.empty() ? comparison.kind : fmt::format("{}, {}", comparison.kind, comparison.series);
+    row.variant = comparison.variant;
+    row.median = comparison.engine_wall ? median_with_ci(*comparison.engine_wall) : "no successful samples";
+    row.reference_median = comparison.reference_wall ? median_with_ci(*comparison.reference_wall) : "no successful samples";
+    if (comparison.comparison) {
+      const auto& ratio = comparison.comparison->ratio;
+      row.ratio = fmt::format("{}{} ({} – {})", comparison.comparison->significant ? "" : "~ ", format_ratio(ratio.ratio),
+                              format_ratio(ratio.ci_low), format_ratio(ratio.ci_high));
+      row.p_value = format_p_value(comparison.comparison->test.p_value);
+    } else {
+      row.ratio = comparison.problem.empty() ? "-" : comparison.problem;
+    }
+    table.rows.push_back(std::move(row));
+  }
+  return tables;
+}
+
+std::string engines_line(const ReportModel& model) {
+  if (model.engines.size() == 1) {
+    if (model.engines.front().empty()) return "";
+    return fmt::format("Engine: {}.", engine_with_versions(model.versions_of(model.engines.front())));
+  }
+  std::string list;
+  for (size_t i = 0; i < model.engines.size(); ++i) {
+    const auto versions = model.versions_of(model.engines[i]);
+    std::string details = engine_versions_text(versions);
+    if (i == 0) details = details.empty() ? "the reference" : "the reference: " + details;
+    list += fmt::format("{}{}{}", i == 0 ? "" : i + 1 == model.engines.size() ? " and " : ", ",
+                        engine_label(model.engines[i]), details.empty() ? "" : " (" + details + ")");
+  }
+  return fmt::format("Engines: {}. Each table below is one engine's; \"Engines side by side\" compares every other "
+                     "engine with the reference, build kind by build kind and variant by variant.",
+                     list);
 }
 
 std::string provenance_line(const ReportModel& model) {
@@ -190,7 +273,19 @@ std::vector<std::pair<std::string, std::string>> environment_facts(const ReportM
   auto add = [&](std::string label, std::string value) {
     if (!value.empty()) facts.emplace_back(std::move(label), std::move(value));
   };
-  std::string engine = json_text(env, "engine_version");
+  if (model.several_engines()) {
+    std::string engines;
+    for (const auto& name : model.engines) {
+      const auto versions = model.versions_of(name);
+      std::string text = engine_label(name);
+      std::string details = engine_versions_text(versions);
+      if (!versions.api_version.empty()) details += (details.empty() ? "API " : ", API ") + versions.api_version;
+      if (!details.empty()) text += ": " + details;
+      engines += (engines.empty() ? "" : "; ") + text;
+    }
+    add("engines", engines);
+  }
+  std::string engine = model.several_engines() ? "" : json_text(env, "engine_version");
   if (!engine.empty()) {
     engine = "Docker " + engine;
     std::string api = json_text(env, "api_version");
@@ -252,8 +347,17 @@ std::vector<std::pair<std::string, std::string>> environment_facts(const ReportM
   return facts;
 }
 
-std::string table_heading(const ReportModel& model, const std::string& series, const std::string& kind) {
-  return model.has_sweep() ? fmt::format("{}, {}", kind, series) : kind;
+std::string table_heading(const ReportModel& model, const std::string& engine, const std::string& series,
+                          const std::string& kind) {
+  std::string heading = model.has_sweep() ? fmt::format("{}, {}", kind, series) : kind;
+  if (model.several_engines()) heading += " on " + engine_label(engine);
+  return heading;
+}
+
+std::string cell_place(const ReportModel& model, const Cell& cell) {
+  std::string place = model.has_sweep() ? fmt::format("{} / {} / {}", cell.series, cell.kind, cell.variant)
+                                        : fmt::format("{} / {}", cell.kind, cell.variant);
+  return model.several_engines() ? engine_label(cell.engine) + " / " + place : place;
 }
 
 }  // namespace buildbench::report

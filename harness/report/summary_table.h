@@ -28,7 +28,8 @@ inline const std::vector<std::string> kSummaryHeadings = {
     "variant", "n", "median wall time (95% CI)", "vs baseline (95% CI)", "p", "cached steps", "context",
     "downloaded", "download steps", "image"};
 
-std::vector<SummaryRow> summary_rows(const ReportModel& model, const std::string& series, const std::string& kind);
+std::vector<SummaryRow> summary_rows(const ReportModel& model, const std::string& engine, const std::string& series,
+                                     const std::string& kind);
 
 // One row of the claims table: the claim, how it was measured, the numbers
 // and the verdict. A claim with several checks has one measurement and one
@@ -43,9 +44,42 @@ struct ClaimRow {
   std::string explanation;                // one sentence, starting lower-case
   std::string id;
   std::string note;                       // "" when the claim has none
+  // With several engines, one verdict per engine (ReportModel::engines
+  // order); `numbers` then holds every engine's, each line naming it.
+  struct EngineVerdict {
+    std::string engine;
+    std::string verdict;
+    std::string decision;
+    std::string explanation;
+  };
+  std::vector<EngineVerdict> per_engine;
 };
 
 std::vector<ClaimRow> claim_rows(const ReportModel& model);
+
+// The engines table (report.md and report.html): one table per engine
+// compared with a reference, headed by both engines and their versions.
+struct EngineRow {
+  std::string kind;       // "cold", or "cold, packages=48" with a sweep
+  std::string variant;
+  std::string median;     // on the engine: "8.12 s (7.90 s – 8.40 s)"
+  std::string reference_median;
+  std::string ratio;      // "0.620 (0.580 – 0.660)", "~ 1.02 (0.97 – 1.05)", or why there is none
+  std::string p_value;
+};
+
+struct EngineTable {
+  std::string heading;  // "28.5 (Docker 28.5.2, BuildKit v0.25.1) against 20.10 (Docker 20.10.24, BuildKit v0.8.2)"
+  std::vector<std::string> headings;  // column headings, naming the engines
+  std::vector<EngineRow> rows;
+};
+
+std::vector<EngineTable> engine_tables(const ReportModel& model);
+
+// "Engine: 28.5 (Docker 28.5.2, BuildKit v0.25.1)." for one named engine;
+// for several, which they are and which is the reference; "" when the
+// results do not name their engine.
+std::string engines_line(const ReportModel& model);
 
 // The first line under a report's title: which harness, at which commit,
 // produced the results, and when the run started.
@@ -64,7 +98,12 @@ std::string adaptive_line(const ReportModel& model);
 // Short "label: value" lines describing the environment, for footers.
 std::vector<std::pair<std::string, std::string>> environment_facts(const ReportModel& model);
 
-// The heading of one table: "cold" or "cold, sweep value 4".
-std::string table_heading(const ReportModel& model, const std::string& series, const std::string& kind);
+// The heading of one table: "cold", "cold, sweep value 4", and with several
+// engines "cold on 28.5".
+std::string table_heading(const ReportModel& model, const std::string& engine, const std::string& series,
+                          const std::string& kind);
+// Where a cell is, for warnings and step tables: "cold / fast",
+// "28.5 / cold / fast" with several engines, the sweep value too with one.
+std::string cell_place(const ReportModel& model, const Cell& cell);
 
 }  // namespace buildbench::report

@@ -67,22 +67,51 @@ std::string inline_svg(const std::string& document) {
 void write_summary_tables(const ReportModel& model, std::ostream& out) {
   for (const auto& series : model.series) {
     for (const auto& kind : model.kinds) {
-      auto rows = summary_rows(model, series, kind);
-      if (rows.empty()) continue;
-      out << "<h3>" << esc(table_heading(model, series, kind)) << "</h3>\n<table>\n<tr>";
-      for (const auto& heading : kSummaryHeadings) out << "<th>" << esc(heading) << "</th>";
-      out << "</tr>\n";
-      for (const auto& row : rows) {
-        out << fmt::format("<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td>",
-                           variant_colour(row.variant_index), esc(row.variant));
-        for (const auto* field : {&row.samples, &row.median, &row.vs_baseline, &row.p_value, &row.cached_steps,
-                                  &row.context, &row.downloaded, &row.download_time, &row.image}) {
-          out << "<td>" << esc(*field) << "</td>";
-        }
+      for (const auto& engine : model.engines) {
+        auto rows = summary_rows(model, engine, series, kind);
+        if (rows.empty()) continue;
+        out << "<h3>" << esc(table_heading(model, engine, series, kind)) << "</h3>\n<table>\n<tr>";
+        for (const auto& heading : kSummaryHeadings) out << "<th>" << esc(heading) << "</th>";
         out << "</tr>\n";
+        for (const auto& row : rows) {
+          out << fmt::format("<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td>",
+                             variant_colour(row.variant_index), esc(row.variant));
+          for (const auto* field : {&row.samples, &row.median, &row.vs_baseline, &row.p_value, &row.cached_steps,
+                                    &row.context, &row.downloaded, &row.download_time, &row.image}) {
+            out << "<td>" << esc(*field) << "</td>";
+          }
+          out << "</tr>\n";
+        }
+        out << "</table>\n";
       }
-      out << "</table>\n";
     }
+  }
+}
+
+void write_engines_table(const ReportModel& model, std::ostream& out) {
+  if (!model.several_engines()) return;
+  out << "<h2 id=\"engines\">Engines side by side</h2>\n";
+  out << "<p>The same builds on each engine, interleaved in one run: median wall time against the reference engine ("
+      << esc(engine_label(model.engines.front()))
+      << ") as a ratio of medians (below 1 is faster) with a bootstrap 95% CI; <code>~</code> marks a difference that "
+         "is not significant (Mann-Whitney U, p &gt;= 0.05).</p>\n";
+  auto tables = engine_tables(model);
+  if (tables.empty()) {
+    out << "<p>No build kind and variant was measured on two engines.</p>\n";
+    return;
+  }
+  for (const auto& table : tables) {
+    out << "<h3>" << esc(table.heading) << "</h3>\n<table>\n<tr>";
+    for (size_t i = 0; i < table.headings.size(); ++i) {
+      out << (i < 2 ? "<th class=\"left\">" : "<th>") << esc(table.headings[i]) << "</th>";
+    }
+    out << "</tr>\n";
+    for (const auto& row : table.rows) {
+      out << fmt::format("<tr><td>{}</td><td class=\"left\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                         esc(row.kind), esc(row.variant), esc(row.median), esc(row.reference_median), esc(row.ratio),
+                         esc(row.p_value));
+    }
+    out << "</table>\n";
   }
 }
 
@@ -92,21 +121,46 @@ void write_claims_table(const ReportModel& model, std::ostream& out) {
   out << "<h2 id=\"claims\">The post's claims</h2>\n";
   out << "<p>Each claim with the measurement that tests it and a verdict computed from the samples: a difference in "
          "time counts only when significant (Mann-Whitney U, p &lt; 0.05); bytes and sizes are exact. Claims from "
-      << esc(model.claims_source) << ".</p>\n";
+      << esc(model.claims_source) << "."
+      << (model.several_engines() ? " Each engine's claims are judged on its own builds." : "") << "</p>\n";
   out << "<table class=\"claims\">\n<tr><th>#</th><th class=\"left\">the post says</th><th class=\"left\">measured by</th>"
-         "<th class=\"left\">result</th><th class=\"left\">verdict</th></tr>\n";
+         "<th class=\"left\">result</th>";
+  if (model.several_engines()) {
+    for (const auto& engine : model.engines) out << "<th class=\"left\">verdict on " << esc(engine_label(engine)) << "</th>";
+  } else {
+    out << "<th class=\"left\">verdict</th>";
+  }
+  out << "</tr>\n";
   auto lines = [](const std::vector<std::string>& parts) {
     std::string text;
     for (const auto& part : parts) text += (text.empty() ? "" : "<br>") + esc_code(part);
     return text;
   };
+  auto verdict_cell = [](const std::string& verdict, const std::string& decision, const std::string& explanation) {
+    return fmt::format("<td class=\"left\"><b>{}</b>{}: {}</td>", esc(verdict),
+                       decision.empty() ? "" : " (" + esc(decision) + ")", esc_code(explanation));
+  };
   for (const auto& row : rows) {
-    out << fmt::format("<tr><td>{}</td><td class=\"left\">{}</td><td class=\"left\">{}</td><td class=\"left\">{}</td>"
-                       "<td class=\"left\"><b>{}</b>{}: {}</td></tr>\n",
-                       esc(row.number), esc_code(row.claim), lines(row.measurements), lines(row.numbers), esc(row.verdict),
-                       row.decision.empty() ? "" : " (" + esc(row.decision) + ")", esc_code(row.explanation));
+    out << fmt::format("<tr><td>{}</td><td class=\"left\">{}</td><td class=\"left\">{}</td><td class=\"left\">{}</td>",
+                       esc(row.number), esc_code(row.claim), lines(row.measurements), lines(row.numbers));
+    if (model.several_engines()) {
+      for (const auto& verdict : row.per_engine) out << verdict_cell(verdict.verdict, verdict.decision, verdict.explanation);
+    } else {
+      out << verdict_cell(row.verdict, row.decision, row.explanation);
+    }
+    out << "</tr>\n";
   }
   out << "</table>\n";
+  if (model.several_engines()) {
+    auto differences = claim_differences(model);
+    if (differences.empty()) {
+      out << "<p>Every claim has the same verdict on every engine.</p>\n";
+    } else {
+      out << "<p>Where the verdicts differ between engines:</p>\n<ul class=\"differences\">\n";
+      for (const auto& difference : differences) out << "<li>" << esc_code(difference) << ".</li>\n";
+      out << "</ul>\n";
+    }
+  }
   bool any_note = false;
   for (const auto& row : rows) {
     if (row.note.empty()) continue;
@@ -119,8 +173,7 @@ void write_claims_table(const ReportModel& model, std::ostream& out) {
 
 void write_step_tables(const ReportModel& model, std::ostream& out) {
   for (const auto& cell : model.cells) {
-    std::string where = model.has_sweep() ? fmt::format("{} / {} / {}", cell.series, cell.kind, cell.variant)
-                                          : fmt::format("{} / {}", cell.kind, cell.variant);
+    std::string where = cell_place(model, cell);
     if (!cell.median_sample) {
       out << "<p><b>" << esc(where) << "</b>: no successful sample.</p>\n";
       continue;
@@ -152,15 +205,18 @@ void write_html(const ReportModel& model, const std::vector<Figure>& figures, st
   out << "<p class=\"lead\">" << esc(provenance_line(model)) << "</p>\n";
   if (auto line = harness_time_line(model); !line.empty()) out << "<p class=\"lead\">" << esc(line) << "</p>\n";
   if (auto line = adaptive_line(model); !line.empty()) out << "<p class=\"lead\">" << esc(line) << "</p>\n";
+  if (auto line = engines_line(model); !line.empty()) out << "<p class=\"lead\">" << esc(line) << "</p>\n";
   out << fmt::format("<p class=\"lead\">Scenario <code>{}</code>, {} variants, {} build kinds, baseline <b>{}</b>. "
                      "Medians with a distribution-free 95% confidence interval; the ratio to the baseline has a "
                      "bootstrap 95% CI; <code>~</code> marks a difference that is not significant (Mann-Whitney U, "
                      "p &gt;= 0.05).</p>\n",
                      esc(model.scenario_name), model.variants.size(), model.kinds.size(), esc(model.baseline_variant));
-  out << "<nav>" << (model.claims.empty() ? "" : "<a href=\"#claims\">Claims</a>") << "<a href=\"#summary\">Summary</a><a href=\"#warnings\">Warnings</a><a href=\"#figures\">Figures</a>"
+  out << "<nav>" << (model.claims.empty() ? "" : "<a href=\"#claims\">Claims</a>")
+      << (model.several_engines() ? "<a href=\"#engines\">Engines</a>" : "") << "<a href=\"#summary\">Summary</a><a href=\"#warnings\">Warnings</a><a href=\"#figures\">Figures</a>"
          "<a href=\"#steps\">Steps</a><a href=\"#environment\">Environment</a></nav>\n";
 
   write_claims_table(model, out);
+  write_engines_table(model, out);
 
   out << "<h2 id=\"summary\">Summary</h2>\n";
   write_summary_tables(model, out);
@@ -171,9 +227,7 @@ void write_html(const ReportModel& model, const std::vector<Figure>& figures, st
     for (const auto& warning : cell.warnings) {
       if (!any) out << "<ul class=\"warnings\">\n";
       any = true;
-      std::string where = model.has_sweep() ? fmt::format("{} / {} / {}", cell.series, cell.kind, cell.variant)
-                                            : fmt::format("{} / {}", cell.kind, cell.variant);
-      out << "<li class=\"warn\"><b>" << esc(where) << "</b>: " << esc(warning.message) << "</li>\n";
+      out << "<li class=\"warn\"><b>" << esc(cell_place(model, cell)) << "</b>: " << esc(warning.message) << "</li>\n";
     }
   }
   for (const auto& note : model.notes) {
@@ -187,7 +241,8 @@ void write_html(const ReportModel& model, const std::vector<Figure>& figures, st
     out << "<h2 id=\"build-checks\">Build checks</h2>\n<p>Warnings BuildKit sent with the builds (Dockerfile checks, "
            "Docker 28 and newer); they do not change the measurements.</p>\n<ul class=\"warnings\">\n";
     for (const auto& check : model.build_checks) {
-      out << "<li><b>" << esc(check.variant) << "</b>: " << esc(check.message) << " (" << check.samples << " samples)";
+      std::string where = model.several_engines() ? engine_label(check.engine) + " / " + check.variant : check.variant;
+      out << "<li><b>" << esc(where) << "</b>: " << esc(check.message) << " (" << check.samples << " samples)";
       if (!check.url.empty()) out << " <a href=\"" << esc(check.url) << "\">rule</a>";
       out << "</li>\n";
     }
@@ -239,8 +294,10 @@ util::Result<WrittenReport> write_report(const ReportModel& model, const std::fi
       {"samples.csv", [&](std::ostream& out) { write_samples_csv(model, out); }},
       {"summary.json", [&](std::ostream& out) { write_summary_json(model, out); }},
       {"gbench.json", [&](std::ostream& out) { write_gbench_json(model, out); }},
+      {"engines.csv", [&](std::ostream& out) { write_engines_csv(model, out); }},
   };
   for (const auto& [name, writer] : outputs) {
+    if (std::string_view(name) == "engines.csv" && !model.several_engines()) continue;
     auto path = dir / name;
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     writer(out);

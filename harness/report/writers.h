@@ -16,10 +16,13 @@ namespace buildbench::report {
 // report.md: one table per build kind (per sweep value), ready to paste into
 // a post, then warnings and an environment footer naming the harness commit.
 void write_markdown(const ReportModel& model, std::ostream& out);
-// summary.csv: one row per series x variant x build kind.
+// summary.csv: one row per engine x series x variant x build kind.
 void write_summary_csv(const ReportModel& model, std::ostream& out);
 // samples.csv: one row per sample (warm-ups excluded), variants as rows.
 void write_samples_csv(const ReportModel& model, std::ostream& out);
+// engines.csv: the engines table, one row per kind x variant x engine
+// compared with the reference (written only for results of several engines).
+void write_engines_csv(const ReportModel& model, std::ostream& out);
 // summary.json: everything of the model except the raw samples.
 void write_summary_json(const ReportModel& model, std::ostream& out);
 // gbench.json: Google Benchmark's JSON output format, each sample a
@@ -40,8 +43,8 @@ struct WrittenReport {
 };
 
 // Writes every output into `dir` (created when missing): report.md,
-// report.html, summary.csv, samples.csv, summary.json, gbench.json and
-// figures/*.svg (+ .png).
+// report.html, summary.csv, samples.csv, summary.json, gbench.json,
+// engines.csv with several engines, and figures/*.svg (+ .png).
 util::Result<WrittenReport> write_report(const ReportModel& model, const std::filesystem::path& dir,
                                          const WriteOptions& options = {});
 

@@ -57,9 +57,17 @@ nlohmann::ordered_json comparison_json(const stats::Comparison& comparison) {
   return out;
 }
 
+nlohmann::ordered_json engine_json(const runner::SampleEngine& engine) {
+  return {{"name", engine.name},
+          {"daemon_version", engine.daemon_version},
+          {"api_version", engine.api_version},
+          {"buildkit_version", engine.buildkit_version}};
+}
+
 nlohmann::ordered_json claim_json(const ClaimResult& result) {
   nlohmann::ordered_json out;
   out["id"] = result.claim.id;
+  out["engine"] = result.engine;
   out["text"] = result.claim.text;
   out["note"] = result.claim.note;
   out["verdict"] = std::string(verdict_words(result.verdict));
@@ -118,24 +126,52 @@ std::string warning_ids(const Cell& cell) {
 }
 
 // "## The post's claims": one row per claim; several checks of one claim
-// share its row, one line each.
+// share its row, one line each. With several engines, a verdict column per
+// engine and a list of the claims whose verdicts differ.
 void write_claims_markdown(const ReportModel& model, std::ostream& out) {
   auto rows = claim_rows(model);
   if (rows.empty()) return;
   out << "\n## The post's claims\n\n";
   out << "Each claim with the measurement that tests it and a verdict computed from the samples: a difference in "
          "time counts only when significant (Mann-Whitney U, p < 0.05); bytes and sizes are exact. Claims from "
-      << markdown_cell(model.claims_source) << ".\n\n";
-  out << "| # | the post says | measured by | result | verdict |\n|--:|---|---|---|---|\n";
+      << markdown_cell(model.claims_source) << ".";
+  if (model.several_engines()) out << " Each engine's claims are judged on its own builds.";
+  out << "\n\n";
   auto lines = [](const std::vector<std::string>& parts) {
     std::string text;
     for (const auto& part : parts) text += (text.empty() ? "" : "<br>") + markdown_cell(part);
     return text;
   };
-  for (const auto& row : rows) {
-    out << fmt::format("| {} | {} | {} | {} | **{}**{}: {} |\n", row.number, markdown_cell(row.claim), lines(row.measurements),
-                       lines(row.numbers), row.verdict, row.decision.empty() ? "" : " (" + row.decision + ")",
-                       markdown_cell(row.explanation));
+  if (model.several_engines()) {
+    out << "| # | the post says | measured by | result |";
+    for (const auto& engine : model.engines) out << " verdict on " << markdown_cell(engine_label(engine)) << " |";
+    out << "\n|--:|---|---|---|";
+    for (size_t i = 0; i < model.engines.size(); ++i) out << "---|";
+    out << "\n";
+    for (const auto& row : rows) {
+      out << fmt::format("| {} | {} | {} | {} |", row.number, markdown_cell(row.claim), lines(row.measurements),
+                         lines(row.numbers));
+      for (const auto& verdict : row.per_engine) {
+        out << fmt::format(" **{}**{}: {} |", verdict.verdict, verdict.decision.empty() ? "" : " (" + verdict.decision + ")",
+                           markdown_cell(verdict.explanation));
+      }
+      out << "\n";
+    }
+    auto differences = claim_differences(model);
+    out << "\n";
+    if (differences.empty()) {
+      out << "Every claim has the same verdict on every engine.\n";
+    } else {
+      out << "Where the verdicts differ between engines:\n\n";
+      for (const auto& difference : differences) out << "- " << markdown_cell(difference) << ".\n";
+    }
+  } else {
+    out << "| # | the post says | measured by | result | verdict |\n|--:|---|---|---|---|\n";
+    for (const auto& row : rows) {
+      out << fmt::format("| {} | {} | {} | {} | **{}**{}: {} |\n", row.number, markdown_cell(row.claim),
+                         lines(row.measurements), lines(row.numbers), row.verdict,
+                         row.decision.empty() ? "" : " (" + row.decision + ")", markdown_cell(row.explanation));
+    }
   }
   bool any_note = false;
   for (const auto& row : rows) {
@@ -146,6 +182,32 @@ void write_claims_markdown(const ReportModel& model, std::ostream& out) {
   }
 }
 
+// "## Engines side by side": each other engine against the reference.
+void write_engines_markdown(const ReportModel& model, std::ostream& out) {
+  if (!model.several_engines()) return;
+  out << "\n## Engines side by side\n\n";
+  out << fmt::format("The same builds on each engine, interleaved in one run: median wall time against the reference "
+                     "engine ({}) as a ratio of medians (below 1 is faster) with a bootstrap 95% CI; `~` marks a "
+                     "difference that is not significant (Mann-Whitney U, p >= 0.05).\n\n",
+                     markdown_cell(engine_label(model.engines.front())));
+  auto tables = engine_tables(model);
+  if (tables.empty()) {
+    out << "No build kind and variant was measured on two engines.\n";
+    return;
+  }
+  for (const auto& table : tables) {
+    out << "### " << markdown_cell(table.heading) << "\n\n|";
+    for (const auto& heading : table.headings) out << " " << markdown_cell(heading) << " |";
+    out << "\n|---|---|--:|--:|--:|--:|\n";
+    for (const auto& row : table.rows) {
+      out << fmt::format("| {} | {} | {} | {} | {} | {} |\n", markdown_cell(row.kind), markdown_cell(row.variant),
+                         markdown_cell(row.median), markdown_cell(row.reference_median), markdown_cell(row.ratio),
+                         markdown_cell(row.p_value));
+    }
+    if (&table != &tables.back()) out << "\n";
+  }
+}
+
 }  // namespace
 
 void write_markdown(const ReportModel& model, std::ostream& out) {
@@ -153,25 +215,29 @@ void write_markdown(const ReportModel& model, std::ostream& out) {
   out << markdown_cell(provenance_line(model)) << "\n\n";
   if (auto line = harness_time_line(model); !line.empty()) out << markdown_cell(line) << "\n\n";
   if (auto line = adaptive_line(model); !line.empty()) out << markdown_cell(line) << "\n\n";
+  if (auto line = engines_line(model); !line.empty()) out << markdown_cell(line) << "\n\n";
   out << fmt::format("Scenario `{}`, {} samples ({} variants x {} build kinds), baseline variant **{}**. ", model.scenario_name,
                      sample_count(model), model.variants.size(), model.kinds.size(), model.baseline_variant);
   out << "Medians with a distribution-free 95% confidence interval; \"vs baseline\" is the ratio of medians "
          "(below 1 is faster) with a bootstrap 95% CI, and `~` marks a difference that is not significant "
          "(Mann-Whitney U, p >= 0.05).\n";
   write_claims_markdown(model, out);
+  write_engines_markdown(model, out);
   for (const auto& series : model.series) {
     for (const auto& kind : model.kinds) {
-      auto rows = summary_rows(model, series, kind);
-      if (rows.empty()) continue;
-      out << "\n## " << table_heading(model, series, kind) << "\n\n";
-      out << "|";
-      for (const auto& heading : kSummaryHeadings) out << " " << heading << " |";
-      out << "\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
-      for (const auto& row : rows) {
-        out << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(row.variant),
-                           markdown_cell(row.samples), markdown_cell(row.median), markdown_cell(row.vs_baseline),
-                           markdown_cell(row.p_value), markdown_cell(row.cached_steps), markdown_cell(row.context),
-                           markdown_cell(row.downloaded), markdown_cell(row.download_time), markdown_cell(row.image));
+      for (const auto& engine : model.engines) {
+        auto rows = summary_rows(model, engine, series, kind);
+        if (rows.empty()) continue;
+        out << "\n## " << table_heading(model, engine, series, kind) << "\n\n";
+        out << "|";
+        for (const auto& heading : kSummaryHeadings) out << " " << heading << " |";
+        out << "\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+        for (const auto& row : rows) {
+          out << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(row.variant),
+                             markdown_cell(row.samples), markdown_cell(row.median), markdown_cell(row.vs_baseline),
+                             markdown_cell(row.p_value), markdown_cell(row.cached_steps), markdown_cell(row.context),
+                             markdown_cell(row.downloaded), markdown_cell(row.download_time), markdown_cell(row.image));
+        }
       }
     }
   }
@@ -180,16 +246,15 @@ void write_markdown(const ReportModel& model, std::ostream& out) {
     for (const auto& warning : cell.warnings) {
       if (!any_warning) out << "\n## Warnings\n\n";
       any_warning = true;
-      std::string where = model.has_sweep() ? fmt::format("{} / {} / {}", cell.series, cell.kind, cell.variant)
-                                            : fmt::format("{} / {}", cell.kind, cell.variant);
-      out << fmt::format("- {}: {}\n", markdown_cell(where), markdown_cell(warning.message));
+      out << fmt::format("- {}: {}\n", markdown_cell(cell_place(model, cell)), markdown_cell(warning.message));
     }
   }
   if (!model.build_checks.empty()) {
     out << "\n## Build checks\n\nWarnings BuildKit sent with the builds (Dockerfile checks, Docker 28 and newer); "
            "they do not change the measurements.\n\n";
     for (const auto& check : model.build_checks) {
-      out << fmt::format("- {}: {} ({} samples){}\n", markdown_cell(check.variant), markdown_cell(check.message),
+      std::string where = model.several_engines() ? engine_label(check.engine) + " / " + check.variant : check.variant;
+      out << fmt::format("- {}: {} ({} samples){}\n", markdown_cell(where), markdown_cell(check.message),
                          check.samples, check.url.empty() ? "" : " <" + markdown_cell(check.url) + ">");
     }
   }
@@ -209,7 +274,7 @@ void write_summary_csv(const ReportModel& model, std::ostream& out) {
   out << "series,variant,kind,samples,failed,wall_median_s,wall_ci_low_s,wall_ci_high_s,wall_ci_coverage,"
          "wall_mean_s,wall_stddev_s,wall_min_s,wall_max_s,wall_cv,ratio,ratio_ci_low,ratio_ci_high,p_value,verdict,"
          "daemon_span_median_s,context_upload_median_s,context_bytes,cached_steps,total_steps,proxy_bytes,"
-         "proxy_requests,image_size,warnings\n";
+         "proxy_requests,image_size,warnings,engine\n";
   for (const auto& cell : model.cells) {
     std::vector<std::string> fields = {csv_field(cell.series), csv_field(cell.variant), csv_field(cell.kind),
                                        fmt::format("{}", cell.ok_count), fmt::format("{}", cell.failed_count)};
@@ -241,6 +306,7 @@ void write_summary_csv(const ReportModel& model, std::ostream& out) {
     fields.push_back(optional_number(cell.summary(Metric::ProxyRequests)));
     fields.push_back(optional_number(cell.summary(Metric::ImageSize)));
     fields.push_back(csv_field(warning_ids(cell)));
+    fields.push_back(csv_field(cell.engine));
     for (size_t i = 0; i < fields.size(); ++i) out << (i == 0 ? "" : ",") << fields[i];
     out << "\n";
   }
@@ -249,12 +315,12 @@ void write_summary_csv(const ReportModel& model, std::ostream& out) {
 void write_samples_csv(const ReportModel& model, std::ostream& out) {
   out << "series,variant,kind,repetition,plan_index,started_at,ok,wall_s,daemon_span_s,context_bytes,"
          "context_upload_s,cached_steps,total_steps,proxy_bytes,proxy_requests,image_size,image_layers,"
-         "build_cache_bytes,error\n";
+         "build_cache_bytes,error,engine\n";
   for (const auto& cell : model.cells) {
     for (const auto& sample : cell.samples) {
       const auto& record = sample.record;
       auto non_negative = [](double value) { return value < 0 ? std::string() : format_number(value); };
-      out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(sample.series),
+      out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(sample.series),
                          csv_field(sample.variant), csv_field(sample.kind), sample.repetition, sample.plan_index,
                          csv_field(sample.started_at), record.ok ? "true" : "false",
                          record.ok ? format_number(record.wall_s) : "", non_negative(record.daemon_span_s),
@@ -262,7 +328,8 @@ void write_samples_csv(const ReportModel& model, std::ostream& out) {
                          record.total_steps, sample.proxy.bytes, sample.proxy.requests,
                          non_negative(static_cast<double>(record.image_size)),
                          non_negative(static_cast<double>(record.image_layers)),
-                         non_negative(static_cast<double>(sample.build_cache_bytes)), csv_field(record.error));
+                         non_negative(static_cast<double>(sample.build_cache_bytes)), csv_field(record.error),
+                         csv_field(cell.engine));
     }
   }
 }
@@ -289,6 +356,8 @@ void write_summary_json(const ReportModel& model, std::ostream& out) {
   json["base_images"] = model.base_images;
   json["fixture"] = {{"params", model.fixture_params}, {"hash", model.fixture_hash}};
   json["baseline_variant"] = model.baseline_variant;
+  auto& engines = json["engines"] = nlohmann::ordered_json::array();
+  for (const auto& engine : model.engines) engines.push_back(engine_json(model.versions_of(engine)));
   json["series"] = model.series;
   json["variants"] = model.variants;
   json["kinds"] = model.kinds;
@@ -304,10 +373,43 @@ void write_summary_json(const ReportModel& model, std::ostream& out) {
   json["notes"] = model.notes;
   json["claims_source"] = model.claims_source;
   auto& claims = json["claims"] = nlohmann::ordered_json::array();
-  for (const auto& result : model.claims) claims.push_back(claim_json(result));
+  // The first engine's verdicts; with several engines each claim also has
+  // every engine's under "by_engine" (engines order).
+  for (size_t c = 0; c < model.claims.size(); ++c) {
+    auto entry = claim_json(model.claims[c]);
+    if (model.several_engines() && model.claims_by_engine.size() == model.engines.size()) {
+      auto& by_engine = entry["by_engine"] = nlohmann::ordered_json::array();
+      bool differ = false;
+      for (const auto& results : model.claims_by_engine) {
+        if (c >= results.size()) continue;
+        by_engine.push_back(claim_json(results[c]));
+        differ = differ || results[c].verdict != model.claims[c].verdict;
+      }
+      entry["verdicts_differ"] = differ;
+    }
+    claims.push_back(std::move(entry));
+  }
+  json["claim_differences"] = claim_differences(model);
+  auto& comparisons = json["engine_comparisons"] = nlohmann::ordered_json::array();
+  for (const auto& row : model.engine_comparisons) {
+    nlohmann::ordered_json entry;
+    entry["series"] = row.series;
+    entry["kind"] = row.kind;
+    entry["variant"] = row.variant;
+    entry["reference"] = engine_json(row.reference);
+    entry["engine"] = engine_json(row.engine);
+    entry["reference_count"] = row.reference_count;
+    entry["engine_count"] = row.engine_count;
+    entry["reference_wall"] = row.reference_wall ? summary_json(*row.reference_wall) : nlohmann::ordered_json();
+    entry["engine_wall"] = row.engine_wall ? summary_json(*row.engine_wall) : nlohmann::ordered_json();
+    entry["comparison"] = row.comparison ? comparison_json(*row.comparison) : nlohmann::ordered_json();
+    entry["problem"] = row.problem;
+    comparisons.push_back(std::move(entry));
+  }
   auto& cells = json["cells"] = nlohmann::ordered_json::array();
   for (const auto& cell : model.cells) {
     nlohmann::ordered_json entry;
+    entry["engine"] = cell.engine;
     entry["series"] = cell.series;
     entry["variant"] = cell.variant;
     entry["kind"] = cell.kind;
@@ -325,6 +427,39 @@ void write_summary_json(const ReportModel& model, std::ostream& out) {
     cells.push_back(std::move(entry));
   }
   out << dump(json);
+}
+
+void write_engines_csv(const ReportModel& model, std::ostream& out) {
+  out << "series,kind,variant,reference,reference_daemon_version,reference_buildkit_version,engine,"
+         "engine_daemon_version,engine_buildkit_version,reference_samples,engine_samples,reference_median_s,"
+         "engine_median_s,ratio,ratio_ci_low,ratio_ci_high,p_value,significant,problem\n";
+  for (const auto& row : model.engine_comparisons) {
+    std::vector<std::string> fields = {csv_field(row.series),
+                                       csv_field(row.kind),
+                                       csv_field(row.variant),
+                                       csv_field(row.reference.name),
+                                       csv_field(row.reference.daemon_version),
+                                       csv_field(row.reference.buildkit_version),
+                                       csv_field(row.engine.name),
+                                       csv_field(row.engine.daemon_version),
+                                       csv_field(row.engine.buildkit_version),
+                                       fmt::format("{}", row.reference_count),
+                                       fmt::format("{}", row.engine_count),
+                                       row.reference_wall ? format_number(row.reference_wall->median) : "",
+                                       row.engine_wall ? format_number(row.engine_wall->median) : ""};
+    if (row.comparison) {
+      for (double value : {row.comparison->ratio.ratio, row.comparison->ratio.ci_low, row.comparison->ratio.ci_high,
+                           row.comparison->test.p_value}) {
+        fields.push_back(format_number(value));
+      }
+      fields.push_back(row.comparison->significant ? "true" : "false");
+    } else {
+      fields.insert(fields.end(), 5, "");
+    }
+    fields.push_back(csv_field(row.problem));
+    for (size_t i = 0; i < fields.size(); ++i) out << (i == 0 ? "" : ",") << fields[i];
+    out << "\n";
+  }
 }
 
 void write_gbench_json(const ReportModel& model, std::ostream& out) {
@@ -352,10 +487,16 @@ void write_gbench_json(const ReportModel& model, std::ostream& out) {
                            {"harness_commit", model.harness_commit},
                            {"note", "one benchmark per variant and build kind, each sample a repetition; "
                                     "cpu_time repeats the wall time (the build's CPU time is spent in the daemon)"}};
+  if (model.several_engines()) {
+    auto& engines = context["buildbench"]["engines"] = nlohmann::ordered_json::array();
+    for (const auto& engine : model.engines) engines.push_back(engine_json(model.versions_of(engine)));
+  }
   auto& benchmarks = json["benchmarks"] = nlohmann::ordered_json::array();
   size_t family = 0;
   for (const auto& cell : model.cells) {
-    std::string name = cell.variant + "/" + cell.kind + (model.has_sweep() ? "/" + cell.series : "");
+    // With several engines the engine leads the name, so no benchmark mixes them.
+    std::string name = (model.several_engines() ? engine_label(cell.engine) + "/" : "") + cell.variant + "/" + cell.kind +
+                       (model.has_sweep() ? "/" + cell.series : "");
     std::vector<double> milliseconds;
     for (const auto& sample : cell.samples) {
       if (sample.record.ok) milliseconds.push_back(sample.record.wall_s * 1000);

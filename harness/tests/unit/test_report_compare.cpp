@@ -180,3 +180,109 @@ TEST_CASE("parse_compare_metric knows the four metrics", "[report][compare]") {
   CHECK(*report::parse_compare_metric("image-size") == report::CompareMetric::ImageSize);
   CHECK_FALSE(report::parse_compare_metric("cpu").ok());
 }
+
+namespace {
+
+// One variant, one kind, per engine: the given wall times.
+runner::ResultsFile run_on(const std::vector<std::pair<runner::SampleEngine, std::vector<double>>>& engines,
+                           const std::string& path) {
+  runner::ResultsFile file = run_of({}, path);
+  file.header.engines = nlohmann::json::array();
+  if (engines.size() > 1) {
+    for (const auto& [engine, walls] : engines) file.header.engines.push_back(test::engine_facts(engine));
+  }
+  file.header.environment = test::engine_facts(engines.front().first);
+  size_t index = 0;
+  for (const auto& [engine, walls] : engines) {
+    for (size_t i = 0; i < walls.size(); ++i) {
+      auto sample = test::synthetic_sample("fast", "warm", static_cast<int>(i), walls[i], 8);
+      sample.engine = engine;
+      sample.plan_index = index++;
+      file.samples.push_back(sample);
+    }
+  }
+  return file;
+}
+
+}  // namespace
+
+TEST_CASE("compare refuses runs of different engines unless --across-engines", "[report][compare][engines]") {
+  auto base = run_on({{test::engine_20_10(), low_noise(1.0, 10)}}, "base.jsonl");
+  auto head = run_on({{test::engine_28_5(), low_noise(1.3, 10)}}, "head.jsonl");
+  auto refused = compare(base, head);
+  CHECK(refused.exit_code() == 2);
+  CHECK(refused.rows.empty());
+  CHECK_THAT(refused.engine_mismatch, Catch::Contains("20.10") && Catch::Contains("28.5") &&
+                                          Catch::Contains("--across-engines"));
+  // The engine's version is not a second reason: the engine is the reason.
+  CHECK(refused.incompatibilities.empty());
+  // --force is for scenarios and machines; it does not lift the engine check.
+  report::CompareRunsOptions forced;
+  forced.force = true;
+  CHECK(compare(base, head, forced).exit_code() == 2);
+  std::ostringstream refused_text;
+  report::write_compare_text(refused, refused_text);
+  CHECK_THAT(refused_text.str(), Catch::Contains("incomparable: different engines: the baseline was measured on 20.10 "
+                                                 "and the candidate on 28.5"));
+
+  report::CompareRunsOptions across;
+  across.across_engines = true;
+  auto result = compare(base, head, across);
+  CHECK(result.across_engines);
+  CHECK(result.across_engines_words() == "across engines: 20.10 (base) vs 28.5 (head)");
+  REQUIRE(result.rows.size() == 1);
+  CHECK(result.rows[0].verdict == "regressed");
+  CHECK(result.exit_code() == 1);
+  std::ostringstream text;
+  report::write_compare_text(result, text);
+  CHECK_THAT(text.str(), Catch::Contains("result: across engines: 20.10 (base) vs 28.5 (head): 1 regression"));
+  std::ostringstream markdown;
+  report::write_compare_markdown(result, markdown);
+  CHECK_THAT(markdown.str(), Catch::Contains("**Result:** across engines: 20.10 (base) vs 28.5 (head): 1 regression"));
+
+  // The same engine on both sides needs no flag.
+  auto same = run_on({{test::engine_28_5(), low_noise(1.0, 10)}}, "base.jsonl");
+  auto same_result = compare(same, head);
+  CHECK(same_result.engine_mismatch.empty());
+  CHECK(same_result.exit_code() == 1);
+  CHECK_FALSE(same_result.across_engines);
+  // Results from before samples named their engine are matched with any.
+  auto old = run_of(low_noise(1.0, 10), "old.jsonl");
+  CHECK(compare(old, head).engine_mismatch.empty());
+  // --across-engines pairs one engine with one.
+  auto two = run_on({{test::engine_20_10(), low_noise(1.0, 10)}, {test::engine_28_5(), low_noise(1.0, 10)}}, "two.jsonl");
+  auto other = run_on({{{"26.1", "26.1.5", "1.45", "v0.13"}, low_noise(1.0, 10)}}, "other.jsonl");
+  auto many = compare(two, other, across);
+  CHECK(many.exit_code() == 2);
+  CHECK_THAT(many.engine_mismatch, Catch::Contains("one engine with another"));
+}
+
+TEST_CASE("compare matches cells per engine when both runs have several", "[report][compare][engines]") {
+  auto base = run_on({{test::engine_20_10(), low_noise(1.0, 10)}, {test::engine_28_5(), low_noise(0.5, 10)}}, "base.jsonl");
+  // 28.5 regressed by 30%, 20.10 did not move.
+  auto head = run_on({{test::engine_20_10(), low_noise(1.0, 10)}, {test::engine_28_5(), low_noise(0.65, 10)}}, "head.jsonl");
+  auto result = compare(base, head);
+  CHECK(result.engine_mismatch.empty());
+  CHECK(result.baseline_engines == std::vector<std::string>{"20.10", "28.5"});
+  REQUIRE(result.rows.size() == 2);
+  CHECK(result.rows[0].engine == "20.10");
+  CHECK(result.rows[0].verdict == "~");
+  CHECK(result.rows[1].engine == "28.5");
+  CHECK(result.rows[1].verdict == "regressed");
+  REQUIRE(result.rows[1].comparison);
+  CHECK(result.rows[1].comparison->ratio.ratio == Approx(1.3).epsilon(0.02));
+  CHECK(result.exit_code() == 1);
+  std::ostringstream text;
+  report::write_compare_text(result, text);
+  CHECK_THAT(text.str(), Catch::Contains("28.5 / warm / fast"));
+  std::ostringstream junit;
+  report::write_compare_junit(result, junit);
+  CHECK_THAT(junit.str(), Catch::Contains("classname=\"buildbench.28.5.warm\""));
+
+  // An engine only one side has is named, not a failure by itself.
+  auto one = run_on({{test::engine_28_5(), low_noise(0.5, 10)}}, "head.jsonl");
+  auto partial = compare(base, one);
+  REQUIRE(partial.rows.size() == 2);
+  CHECK(partial.rows[0].verdict == "missing in candidate");
+  CHECK(partial.rows[1].verdict == "~");
+}

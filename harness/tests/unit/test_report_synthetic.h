@@ -151,4 +151,63 @@ inline runner::ResultsFile synthetic_results(int repetitions = 6, const std::str
   return file;
 }
 
+inline runner::SampleEngine engine_20_10() { return {"20.10", "20.10.24+dfsg1", "1.41", "v0.8.2"}; }
+inline runner::SampleEngine engine_28_5() { return {"28.5", "28.5.2", "1.47", "v0.25.1"}; }
+
+// The header's facts of an engine, as a run with "engines" records them.
+inline nlohmann::json engine_facts(const runner::SampleEngine& engine) {
+  return {{"engine", engine.name},
+          {"engine_version", engine.daemon_version},
+          {"api_version", engine.api_version},
+          {"buildkit_version", engine.buildkit_version},
+          {"storage_driver", "overlay2"},
+          {"host_cpus", 2}};
+}
+
+// Median wall times per (kind, variant) on one engine, 6 samples each with
+// jitter(), interleaved across engines as a run with "engines" does.
+struct EngineTimes {
+  runner::SampleEngine engine;
+  double slow_cold;
+  double fast_cold;
+  double slow_code_change;
+  double fast_code_change;
+};
+
+// slow / fast x cold / code-change on each engine; the header lists the
+// engines in the given order.
+inline runner::ResultsFile engines_results(const std::vector<EngineTimes>& engines, int repetitions = 6,
+                                           const std::string& path = "engines/results.jsonl") {
+  runner::ResultsFile file;
+  file.path = path;
+  file.header = synthetic_header();
+  file.header.variants = nlohmann::json::array({{{"name", "slow"}}, {{"name", "fast"}}});
+  file.header.build_kinds = {"cold", "code-change"};
+  file.header.engines = nlohmann::json::array();
+  for (const auto& times : engines) file.header.engines.push_back(engine_facts(times.engine));
+  if (!engines.empty()) {
+    file.header.environment = engine_facts(engines.front().engine);
+    file.header.environment["host_cpu_model"] = "Test CPU @ 2.0GHz";
+  }
+  size_t plan_index = 0;
+  for (int rep = 0; rep < repetitions; ++rep) {
+    for (const auto& times : engines) {
+      for (const char* kind : {"cold", "code-change"}) {
+        for (const char* variant : {"slow", "fast"}) {
+          const bool cold = std::string(kind) == "cold";
+          const bool slow = std::string(variant) == "slow";
+          double wall = cold ? (slow ? times.slow_cold : times.fast_cold)
+                             : (slow ? times.slow_code_change : times.fast_code_change);
+          auto sample = synthetic_sample(variant, kind, rep, wall * (1 + jitter(rep)), cold ? 0 : (slow ? 1 : 3));
+          sample.engine = times.engine;
+          sample.plan_index = plan_index++;
+          file.samples.push_back(std::move(sample));
+        }
+      }
+    }
+  }
+  file.footer = runner::ResultsFooter{"2026-01-01T01:00:00Z", false, file.samples.size(), 0};
+  return file;
+}
+
 }  // namespace buildbench::test
