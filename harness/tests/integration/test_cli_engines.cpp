@@ -11,6 +11,7 @@
 #include <string>
 
 #include "engine/engine_daemon.h"
+#include "runner/merge.h"
 #include "runner/results.h"
 #include "support/test_support.h"
 #include "util/process.h"
@@ -96,6 +97,37 @@ TEST_CASE("run --engines 20.10 and 28.5: one run with rounds of both engines int
       CHECK(kinds.at("dependency-add").proxy.requests > 0);
     }
   }
+
+  // The report groups by engine: an engines table and a verdict per engine.
+  auto report = util::run_process({kBinary, "report", (out.path() / "results.jsonl").string(), "--out",
+                                   (out.path() / "report").string(), "--no-png"});
+  REQUIRE(report);
+  INFO(report->out << report->err);
+  REQUIRE(report->exit_code == 0);
+  auto summary = nlohmann::json::parse(test::read_file(out.path() / "report" / "summary.json"));
+  CHECK(summary["engines"].size() == 2);
+  CHECK(summary["engine_comparisons"].is_array());
+  CHECK_FALSE(summary["engine_comparisons"].empty());
+  REQUIRE(summary["claims"].size() == 1);
+  CHECK(summary["claims"][0]["by_engine"].size() == 2);
+  CHECK(std::filesystem::exists(out.path() / "report" / "engines.csv"));
+  // compare refuses one engine's samples against the other's unless asked.
+  runner::ResultsFile only_2010 = *results;
+  runner::ResultsFile only_285 = *results;
+  std::erase_if(only_2010.samples, [](const runner::Sample& s) { return s.engine.name != "20.10"; });
+  std::erase_if(only_285.samples, [](const runner::Sample& s) { return s.engine.name != "28.5"; });
+  REQUIRE(runner::write_results(out.path() / "a.jsonl", only_2010));
+  REQUIRE(runner::write_results(out.path() / "b.jsonl", only_285));
+  auto refused = util::run_process({kBinary, "compare", (out.path() / "a.jsonl").string(), (out.path() / "b.jsonl").string()});
+  REQUIRE(refused);
+  CHECK(refused->exit_code == 2);
+  CHECK(refused->err.find("--across-engines") != std::string::npos);
+  auto across = util::run_process({kBinary, "compare", (out.path() / "a.jsonl").string(),
+                                   (out.path() / "b.jsonl").string(), "--across-engines"});
+  REQUIRE(across);
+  INFO(across->out << across->err);
+  CHECK(across->exit_code != 2);
+  CHECK(across->out.find("across engines: 20.10 (base) vs 28.5 (head)") != std::string::npos);
 }
 
 TEST_CASE("run: a scenario naming an engine that is not installed is refused before any build with the install command",
