@@ -17,6 +17,7 @@
 
 #include "report/claims.h"
 #include "report/engines.h"
+#include "report/worlds.h"
 #include "runner/metrics.h"
 #include "runner/results.h"
 #include "scenario/claims.h"
@@ -141,6 +142,10 @@ struct ReportModel {
   std::string claims_source;          // "the results header" or "scenario file PATH"
   // The engines table: each other engine against the reference, per cell.
   std::vector<EngineComparison> engine_comparisons;
+  // The claims beside the same claims measured in other worlds (`report
+  // --beside NAME=RESULTS`, set by the caller from compare_worlds); empty
+  // without.
+  WorldsComparison worlds;
   // Set by engine_view() on a model with several engines: figures name the
   // engine in their titles and file names.
   std::string shown_engine;

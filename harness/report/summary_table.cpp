@@ -169,6 +169,39 @@ std::vector<EngineTable> engine_tables(const ReportModel& model) {
   return tables;
 }
 
+std::string worlds_heading(const ReportModel& model) {
+  return model.worlds.worlds.size() > 2 ? "The post's claims in each world" : "The post's claims in both worlds";
+}
+
+std::string worlds_intro(const ReportModel& model) {
+  const auto& worlds = model.worlds;
+  std::string list;
+  for (size_t w = 0; w < worlds.worlds.size(); ++w) {
+    const auto& facts = worlds.worlds[w];
+    std::string what = w == 0 ? "this report" : facts.source;
+    if (!facts.dependencies.empty()) what += ", " + facts.dependencies;
+    list += fmt::format("{}{} ({})", w == 0 ? "" : w + 1 == worlds.worlds.size() ? " and " : ", ", facts.name, what);
+  }
+  std::string text = fmt::format("The same claims measured in {}, each judged on that world's own builds and "
+                                 "matched by claim id{}: {}.",
+                                 worlds.worlds.size() > 2 ? "several worlds" : "two worlds",
+                                 worlds.engines.size() > 1 ? " and engine" : "", list);
+  if (!worlds.engines_note.empty()) text += " " + worlds.engines_note;
+  return text;
+}
+
+std::vector<std::string> worlds_headings(const ReportModel& model) {
+  std::vector<std::string> headings = {"claim"};
+  if (model.worlds.engines.size() > 1) headings.push_back("engine");
+  for (size_t w = 0; w < model.worlds.worlds.size(); ++w) {
+    std::string heading = model.worlds.worlds[w].name;
+    if (model.worlds.engines_differ) heading += " on " + engine_label(model.worlds.worlds[w].engines.front());
+    if (w == 0) heading += " (this report)";
+    headings.push_back(heading);
+  }
+  return headings;
+}
+
 std::string engines_line(const ReportModel& model) {
   if (model.engines.size() == 1) {
     if (model.engines.front().empty()) return "";
@@ -267,6 +300,28 @@ std::string adaptive_line(const ReportModel& model) {
                      adaptive.value("alpha", 0.05));
 }
 
+std::string network_words(const nlohmann::json& proxy) {
+  if (!proxy.is_object()) return "";
+  std::string profile = json_text(proxy, "profile");
+  std::string latency = json_text(proxy, "latency_ms");
+  std::string bandwidth = json_text(proxy, "bandwidth_mbps");
+  std::string numbers = fmt::format("{} ms per request, {}", latency.empty() ? "?" : latency,
+                                    bandwidth == "0" || bandwidth == "0.0" ? std::string("no bandwidth limit") : bandwidth + " Mbit/s");
+  return profile.empty() ? numbers : profile + " (" + numbers + ")";
+}
+
+std::string deps_preset_of(const nlohmann::json& fixture_params) {
+  if (!fixture_params.is_object() || !fixture_params.contains("deps")) return "";
+  return json_text(fixture_params["deps"], "preset");
+}
+
+std::string dependencies_words(const nlohmann::json& fixture_params) {
+  // Results from before presets have no "deps": they do not say.
+  if (!fixture_params.is_object() || !fixture_params.contains("deps") || !fixture_params["deps"].is_object()) return "";
+  std::string preset = deps_preset_of(fixture_params);
+  return preset.empty() ? std::string("synthetic modules") : "real modules, preset " + preset;
+}
+
 std::vector<std::pair<std::string, std::string>> environment_facts(const ReportModel& model) {
   const auto& env = model.environment;
   std::vector<std::pair<std::string, std::string>> facts;
@@ -305,19 +360,9 @@ std::vector<std::pair<std::string, std::string>> environment_facts(const ReportM
   add("cold builds", model.cold_method);
   add("daemon", model.daemon_mode);
   add("seed", fmt::format("{}", model.seed));
-  if (model.proxy.is_object()) {
-    // Every report says what network the module downloads went through.
-    std::string profile = json_text(model.proxy, "profile");
-    std::string latency = json_text(model.proxy, "latency_ms");
-    std::string bandwidth = json_text(model.proxy, "bandwidth_mbps");
-    std::string numbers = fmt::format("{} ms per request, {}", latency.empty() ? "?" : latency,
-                                      bandwidth == "0" || bandwidth == "0.0" ? std::string("no bandwidth limit") : bandwidth + " Mbit/s");
-    add("module proxy network", profile.empty() ? numbers : profile + " (" + numbers + ")");
-  }
-  if (model.fixture_params.is_object() && model.fixture_params.contains("deps") && model.fixture_params["deps"].is_object()) {
-    std::string preset = json_text(model.fixture_params["deps"], "preset");
-    add("dependencies", preset.empty() ? std::string("synthetic modules") : "real modules, preset " + preset);
-  }
+  // Every report says what network the module downloads went through.
+  add("module proxy network", network_words(model.proxy));
+  add("dependencies", dependencies_words(model.fixture_params));
   add("run started", model.started_at);
   if (auto share = harness_share(model)) {
     add("harness time", fmt::format("{:.1f}% of {} ({} outside builds)", 100 * *share,

@@ -76,6 +76,15 @@ struct EngineTable {
 
 std::vector<EngineTable> engine_tables(const ReportModel& model);
 
+// The worlds section (report --beside), shared by report.md and report.html.
+// "The post's claims in both worlds" ("in each world" for more than two).
+std::string worlds_heading(const ReportModel& model);
+// The paragraph under it: the worlds, their files, how claims are matched.
+std::string worlds_intro(const ReportModel& model);
+// Column headings: "claim", "engine" when several are compared, one per
+// world ("realistic (this report)", "toy").
+std::vector<std::string> worlds_headings(const ReportModel& model);
+
 // "Engine: 28.5 (Docker 28.5.2, BuildKit v0.25.1)." for one named engine;
 // for several, which they are and which is the reference; "" when the
 // results do not name their engine.
@@ -94,6 +103,15 @@ std::string harness_time_line(const ReportModel& model);
 std::optional<double> harness_share(const ReportModel& model);
 // "Repetitions: adaptive, 3 to 15 per cell until decided (each look at p < 0.005)." or "".
 std::string adaptive_line(const ReportModel& model);
+
+// "ci-runner (15.0 ms per request, 400.0 Mbit/s)" from a results header's
+// `proxy`; "" when it has none.
+std::string network_words(const nlohmann::json& proxy);
+// The fixture's dependency preset ("grpc-service"), "" for synthetic modules.
+std::string deps_preset_of(const nlohmann::json& fixture_params);
+// "real modules, preset grpc-service" or "synthetic modules"; "" for
+// results written before presets existed (their params have no "deps").
+std::string dependencies_words(const nlohmann::json& fixture_params);
 
 // Short "label: value" lines describing the environment, for footers.
 std::vector<std::pair<std::string, std::string>> environment_facts(const ReportModel& model);

@@ -171,6 +171,38 @@ void write_claims_table(const ReportModel& model, std::ostream& out) {
   if (any_note) out << "</ul>\n";
 }
 
+// The worlds section (report --beside): as report.md's.
+void write_worlds_table(const ReportModel& model, std::ostream& out) {
+  const auto& worlds = model.worlds;
+  if (worlds.empty()) return;
+  out << "<h2 id=\"worlds\">" << esc(worlds_heading(model)) << "</h2>\n<p>" << esc(worlds_intro(model)) << "</p>\n";
+  out << "<table class=\"claims worlds\">\n<tr>";
+  for (const auto& heading : worlds_headings(model)) out << "<th class=\"left\">" << esc(heading) << "</th>";
+  out << "</tr>\n";
+  for (const auto& row : worlds.rows) {
+    out << "<tr><td><code>" << esc(row.claim_id) << "</code></td>";
+    if (worlds.engines.size() > 1) out << "<td class=\"left\">" << esc(engine_label(row.engine)) << "</td>";
+    for (const auto& verdict : row.verdicts) {
+      if (verdict.measured) {
+        out << "<td class=\"left\"><b>" << esc(verdict_words(verdict.verdict)) << "</b>"
+            << (verdict.figures.empty() ? "" : ": " + esc(verdict.figures)) << "</td>";
+      } else {
+        out << "<td class=\"left\">" << esc(verdict.text) << "</td>";
+      }
+    }
+    out << "</tr>\n";
+  }
+  out << "</table>\n<h3>Why the verdicts differ</h3>\n";
+  if (worlds.differences.empty()) {
+    out << "<p>No verdict differs between the worlds.</p>\n";
+  } else {
+    out << "<ul class=\"differences\">\n";
+    for (const auto& difference : worlds.differences) out << "<li>" << esc_code(difference.text()) << "</li>\n";
+    out << "</ul>\n";
+  }
+  if (!worlds.agreement.empty()) out << "<p>" << esc(worlds.agreement) << "</p>\n";
+}
+
 void write_step_tables(const ReportModel& model, std::ostream& out) {
   for (const auto& cell : model.cells) {
     std::string where = cell_place(model, cell);
@@ -212,10 +244,12 @@ void write_html(const ReportModel& model, const std::vector<Figure>& figures, st
                      "p &gt;= 0.05).</p>\n",
                      esc(model.scenario_name), model.variants.size(), model.kinds.size(), esc(model.baseline_variant));
   out << "<nav>" << (model.claims.empty() ? "" : "<a href=\"#claims\">Claims</a>")
+      << (model.worlds.empty() ? "" : "<a href=\"#worlds\">Worlds</a>")
       << (model.several_engines() ? "<a href=\"#engines\">Engines</a>" : "") << "<a href=\"#summary\">Summary</a><a href=\"#warnings\">Warnings</a><a href=\"#figures\">Figures</a>"
          "<a href=\"#steps\">Steps</a><a href=\"#environment\">Environment</a></nav>\n";
 
   write_claims_table(model, out);
+  write_worlds_table(model, out);
   write_engines_table(model, out);
 
   out << "<h2 id=\"summary\">Summary</h2>\n";

@@ -111,6 +111,100 @@ nlohmann::ordered_json claim_json(const ClaimResult& result) {
   return out;
 }
 
+nlohmann::ordered_json optional_json(const std::optional<double>& value) {
+  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json();
+}
+
+// summary.json "worlds": the worlds, each claim's verdict per world, and why
+// the verdicts that differ do.
+nlohmann::ordered_json worlds_json(const WorldsComparison& worlds) {
+  nlohmann::ordered_json out;
+  auto& names = out["names"] = nlohmann::ordered_json::array();
+  for (const auto& facts : worlds.worlds) names.push_back(facts.name);
+  auto& facts_list = out["facts"] = nlohmann::ordered_json::array();
+  for (const auto& facts : worlds.worlds) {
+    facts_list.push_back({{"name", facts.name},
+                          {"source", facts.source},
+                          {"scenario", facts.scenario},
+                          {"deps_preset", facts.deps_preset},
+                          {"dependencies", facts.dependencies},
+                          {"network", facts.network},
+                          {"engines", facts.engines},
+                          {"cold_proxy_bytes", optional_json(facts.cold_proxy_bytes)},
+                          {"cold_samples", facts.cold_samples}});
+  }
+  out["engines"] = worlds.engines;
+  out["engines_differ"] = worlds.engines_differ;
+  out["engines_note"] = worlds.engines_note;
+  auto& claims = out["claims"] = nlohmann::ordered_json::array();
+  for (const auto& row : worlds.rows) {
+    nlohmann::ordered_json entry;
+    entry["id"] = row.claim_id;
+    entry["engine"] = row.engine;
+    entry["text"] = row.claim_text;
+    entry["differ"] = row.differ;
+    auto& verdicts = entry["verdicts"] = nlohmann::ordered_json::array();
+    for (const auto& verdict : row.verdicts) {
+      nlohmann::ordered_json item;
+      item["world"] = verdict.world;
+      item["engine"] = verdict.engine;
+      item["measured"] = verdict.measured;
+      item["verdict"] = verdict.measured ? nlohmann::ordered_json(std::string(verdict_words(verdict.verdict)))
+                                         : nlohmann::ordered_json();
+      item["decision"] = verdict.decision;
+      item["figures"] = verdict.figures;
+      item["text"] = verdict.text;
+      auto& checks = item["checks"] = nlohmann::ordered_json::array();
+      for (const auto& check : verdict.checks) {
+        checks.push_back({{"verdict", std::string(verdict_words(check.verdict))},
+                          {"ratio", optional_json(check.ratio)},
+                          {"value", check.value},
+                          {"n_variant", check.n_variant},
+                          {"n_than", check.n_than}});
+      }
+      verdicts.push_back(std::move(item));
+    }
+    claims.push_back(std::move(entry));
+  }
+  auto& differences = out["differences"] = nlohmann::ordered_json::array();
+  for (const auto& difference : worlds.differences) {
+    nlohmann::ordered_json entry;
+    entry["id"] = difference.claim_id;
+    entry["engine"] = difference.engine;
+    entry["reason"] = difference.text();
+    auto& steps = entry["steps"] = nlohmann::ordered_json::array();
+    for (const auto& world : difference.step_times) {
+      for (const auto& time : world.cells) {
+        steps.push_back({{"world", world.world},
+                         {"engine", world.engine},
+                         {"variant", time.variant},
+                         {"kind", time.kind},
+                         {"samples", time.samples},
+                         {"wall_s", time.wall_s},
+                         {"download_s", time.download_s},
+                         {"compile_s", time.compile_s},
+                         {"download_share", time.download_share},
+                         {"compile_share", time.compile_share},
+                         {"proxy_bytes", time.proxy_bytes}});
+      }
+    }
+    if (difference.shift) {
+      nlohmann::ordered_json shares = nlohmann::ordered_json::object();
+      for (const auto& [world, share] : difference.shift->shares) shares[world] = share;
+      entry["shift"] = {{"steps", difference.shift->step_class},
+                        {"variant", difference.shift->variant},
+                        {"kind", difference.shift->kind},
+                        {"shares", shares},
+                        {"spread", difference.shift->spread}};
+    } else {
+      entry["shift"] = nullptr;
+    }
+    differences.push_back(std::move(entry));
+  }
+  out["agreement"] = worlds.agreement;
+  return out;
+}
+
 std::string optional_number(const std::optional<stats::Summary>& summary) {
   return summary ? format_number(summary->median) : "";
 }
@@ -182,6 +276,36 @@ void write_claims_markdown(const ReportModel& model, std::ostream& out) {
   }
 }
 
+// "## The post's claims in both worlds" (report --beside): a verdict column
+// per world, then why each differing verdict differs.
+void write_worlds_markdown(const ReportModel& model, std::ostream& out) {
+  const auto& worlds = model.worlds;
+  if (worlds.empty()) return;
+  out << "\n## " << worlds_heading(model) << "\n\n" << markdown_cell(worlds_intro(model)) << "\n\n|";
+  const auto headings = worlds_headings(model);
+  for (const auto& heading : headings) out << " " << markdown_cell(heading) << " |";
+  out << "\n|";
+  for (size_t i = 0; i < headings.size(); ++i) out << "---|";
+  out << "\n";
+  for (const auto& row : worlds.rows) {
+    out << "| `" << markdown_cell(row.claim_id) << "` |";
+    if (worlds.engines.size() > 1) out << " " << markdown_cell(engine_label(row.engine)) << " |";
+    for (const auto& verdict : row.verdicts) {
+      if (verdict.measured) {
+        out << " **" << markdown_cell(verdict_words(verdict.verdict)) << "**"
+            << (verdict.figures.empty() ? "" : ": " + markdown_cell(verdict.figures)) << " |";
+      } else {
+        out << " " << markdown_cell(verdict.text) << " |";
+      }
+    }
+    out << "\n";
+  }
+  out << "\n### Why the verdicts differ\n\n";
+  if (worlds.differences.empty()) out << "No verdict differs between the worlds.\n";
+  for (const auto& difference : worlds.differences) out << "- " << markdown_cell(difference.text()) << "\n";
+  if (!worlds.agreement.empty()) out << "\n" << markdown_cell(worlds.agreement) << "\n";
+}
+
 // "## Engines side by side": each other engine against the reference.
 void write_engines_markdown(const ReportModel& model, std::ostream& out) {
   if (!model.several_engines()) return;
@@ -222,6 +346,7 @@ void write_markdown(const ReportModel& model, std::ostream& out) {
          "(below 1 is faster) with a bootstrap 95% CI, and `~` marks a difference that is not significant "
          "(Mann-Whitney U, p >= 0.05).\n";
   write_claims_markdown(model, out);
+  write_worlds_markdown(model, out);
   write_engines_markdown(model, out);
   for (const auto& series : model.series) {
     for (const auto& kind : model.kinds) {
@@ -390,6 +515,7 @@ void write_summary_json(const ReportModel& model, std::ostream& out) {
     claims.push_back(std::move(entry));
   }
   json["claim_differences"] = claim_differences(model);
+  if (!model.worlds.empty()) json["worlds"] = worlds_json(model.worlds);
   auto& comparisons = json["engine_comparisons"] = nlohmann::ordered_json::array();
   for (const auto& row : model.engine_comparisons) {
     nlohmann::ordered_json entry;
