@@ -356,8 +356,10 @@ WorldsDifference explain(const WorldsRow& row, const std::vector<World>& worlds,
   if (difference.shift && difference.shift->spread >= kNotableShift) {
     const auto& shift = *difference.shift;
     std::vector<std::string> shares;
-    for (const auto& [world, share] : shift.shares) shares.push_back(fmt::format("{} in {}", percent(share), world));
-    difference.carrier = fmt::format("The {} of `{}` builds of {} carry the difference: {} of the build time.",
+    for (const auto& [world, share] : shift.shares) {
+      shares.push_back(fmt::format("{}{} in {}", percent(share), shares.empty() ? " of the build time" : "", world));
+    }
+    difference.carrier = fmt::format("The {} of `{}` builds of {} carry the difference: they take {}.",
                                      shift.step_class, shift.kind, shift.variant, join_words(shares));
   } else if (difference.shift) {
     difference.carrier = fmt::format("No step class moves by {} or more of the build time between the worlds (at most "
