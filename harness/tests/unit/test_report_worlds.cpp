@@ -72,10 +72,10 @@ TEST_CASE("worlds: one row per claim id with each world's verdict, ratio and n",
   CHECK_FALSE(worlds.engines_differ);
   CHECK(worlds.engines_note.empty());
 
-  REQUIRE(worlds.rows.size() == 3);  // the union: download-time is the realistic world's only
+  REQUIRE(worlds.rows.size() == 3);  // the union: small-download is the realistic world's only
   CHECK(worlds.rows[0].claim_id == "layer-order");
   CHECK(worlds.rows[1].claim_id == "fewer-bytes");
-  CHECK(worlds.rows[2].claim_id == "download-time");
+  CHECK(worlds.rows[2].claim_id == "small-download");
 
   const auto& layer = worlds.rows[0];
   CHECK(layer.engine.empty());
@@ -97,7 +97,7 @@ TEST_CASE("worlds: one row per claim id with each world's verdict, ratio and n",
   CHECK_FALSE(download.differ);  // measured in one world only: nothing to differ from
   CHECK_FALSE(download.measured_everywhere);
   CHECK(download.verdicts[0].verdict == ClaimVerdict::DoesNotHold);
-  CHECK(download.verdicts[0].text == "does not hold: 20.0 s, n=6");
+  CHECK(download.verdicts[0].text == "does not hold: 42.2 MB, n=6");
   CHECK_FALSE(download.verdicts[1].measured);
   CHECK(download.verdicts[1].text == "not measured in toy");
 
@@ -184,7 +184,7 @@ TEST_CASE("worlds: the section in report.md, report.html and summary.json", "[re
                                        "| claim | realistic (this report) | toy |\n|---|---|---|\n"
                                        "| `layer-order` | **holds**: ratio 0.600, n=6 per side | **holds partly**: "
                                        "ratio 0.949, n=6 per side |\n"));
-  CHECK_THAT(markdown, Catch::Contains("| `download-time` | **does not hold**: 20.0 s, n=6 | not measured in toy |\n"));
+  CHECK_THAT(markdown, Catch::Contains("| `small-download` | **does not hold**: 42.2 MB, n=6 | not measured in toy |\n"));
   CHECK_THAT(markdown, Catch::Contains("### Why the verdicts differ\n\n- layer-order: holds in realistic"));
   CHECK_THAT(markdown, Catch::Contains("\nfewer-bytes has the same verdict in realistic and toy.\n"));
   // Before the tables of build kinds, right after the claims.
@@ -294,7 +294,7 @@ TEST_CASE("worlds: what cannot be compared is refused with the file named", "[re
     REQUIRE_FALSE(worlds.ok());
     CHECK(worlds.error().message ==
           "other/results.jsonl (other) has no claim id in common with seed/results.jsonl (realistic): its claims are "
-          "other-layer-order and other-fewer-bytes, the report's are layer-order, fewer-bytes and download-time");
+          "other-layer-order and other-fewer-bytes, the report's are layer-order, fewer-bytes and small-download");
   }
   SECTION("a world without claims") {
     auto file = test::world_results(test::toy_shape(), false, "bare/results.jsonl");
