@@ -212,7 +212,7 @@ TEST_CASE("sweep claims: table, figure and outputs", "[report][sweep_claims]") {
   CHECK_THAT(never->svg, !Catch::Contains("holds from here"));
   CHECK_FALSE(report::sweep_claim_figure(model, find_claim(model, "small-image")));
   size_t sweep_figures = 0;
-  for (const auto& made : report::make_figures(model)) sweep_figures += made.name.rfind("sweep-claim-", 0) == 0 ? 1 : 0;
+  for (const auto& made : report::make_figures(model)) sweep_figures += made.name.rfind("sweep-claim-", 0) == 0 ? size_t{1} : size_t{0};
   CHECK(sweep_figures == 3);
 
   std::ostringstream markdown;
