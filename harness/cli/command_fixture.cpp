@@ -86,6 +86,8 @@ void register_generate(CLI::App& fixture_cmd) {
   add("--dep-files", &fixture::FixtureParams::dep_files, "Go files per dependency module");
   add("--dep-bytes", &fixture::FixtureParams::dep_bytes, "Approximate source size of each dependency module");
   add("--dep-depth", &fixture::FixtureParams::dep_depth, "Length of the dependency chains (1 = direct only)");
+  add("--dep-payload-bytes", &fixture::FixtureParams::dep_payload_bytes,
+      "Incompressible bytes in the dependency modules' testdata/, downloaded but not compiled (at most 400 MiB)");
   add("--deps-preset", &fixture::FixtureParams::deps_preset,
       "Real Go modules from Debian packages: grpc-service or web-service (docs/dependency-world.md)");
   add("--seed", &fixture::FixtureParams::seed, "Seed: same parameters and seed, same bytes");

@@ -64,10 +64,16 @@ std::vector<double> metric_values(const Cell& cell, Metric metric) {
   return values;
 }
 
+// The series a claim is judged on.
+std::string judged_series(const ReportModel& model, const ClaimOptions& options) {
+  if (options.series) return *options.series;
+  return model.series.empty() ? "" : model.series.front();
+}
+
 // The cell of a check's variant, or why there is none.
-const Cell* usable_cell(const ReportModel& model, const std::string& variant, const std::string& kind,
-                        std::string& why_not) {
-  const Cell* cell = model.find(model.series.empty() ? "" : model.series.front(), variant, kind);
+const Cell* usable_cell(const ReportModel& model, const std::string& series, const std::string& variant,
+                        const std::string& kind, std::string& why_not) {
+  const Cell* cell = model.find(series, variant, kind);
   if (cell == nullptr) {
     why_not = fmt::format("the results have no `{}` builds of {}", kind, variant);
   } else if (cell->ok_count == 0) {
@@ -79,13 +85,13 @@ const Cell* usable_cell(const ReportModel& model, const std::string& variant, co
 
 // The cells of a comparison's two sides; nothing, with the reason in
 // `result`, when either side has no successful build.
-std::optional<std::pair<const Cell*, const Cell*>> compared_cells(const ReportModel& model, CheckResult& result,
-                                                                  Metric metric) {
+std::optional<std::pair<const Cell*, const Cell*>> compared_cells(const ReportModel& model, const std::string& series,
+                                                                  CheckResult& result, Metric metric) {
   const auto& check = result.check;
   result.measurement = fmt::format("`{}` builds, {} vs {}: {}", check.kind, check.variant, check.than, metric_words(metric));
   std::string why_not;
-  const Cell* cell = usable_cell(model, check.variant, check.kind, why_not);
-  const Cell* other = cell != nullptr ? usable_cell(model, check.than, check.kind, why_not) : nullptr;
+  const Cell* cell = usable_cell(model, series, check.variant, check.kind, why_not);
+  const Cell* other = cell != nullptr ? usable_cell(model, series, check.than, check.kind, why_not) : nullptr;
   if (cell == nullptr || other == nullptr) {
     result.numbers = "-";
     result.explanation = why_not + ".";
@@ -96,7 +102,7 @@ std::optional<std::pair<const Cell*, const Cell*>> compared_cells(const ReportMo
 
 void check_faster(const ReportModel& model, CheckResult& result, Metric metric, const ClaimOptions& options) {
   const auto& check = result.check;
-  const auto cells = compared_cells(model, result, metric);
+  const auto cells = compared_cells(model, judged_series(model, options), result, metric);
   if (!cells) return;
   const auto [cell, other] = *cells;
   auto values = metric_values(*cell, metric);
@@ -218,9 +224,9 @@ std::vector<int64_t> exact_values(const Cell& cell, Metric metric) {
   return values;
 }
 
-void check_less(const ReportModel& model, CheckResult& result, Metric metric) {
+void check_less(const ReportModel& model, const std::string& series, CheckResult& result, Metric metric) {
   const auto& check = result.check;
-  const auto cells = compared_cells(model, result, metric);
+  const auto cells = compared_cells(model, series, result, metric);
   if (!cells) return;
   const auto [cell, other] = *cells;
   auto values = exact_values(*cell, metric);
@@ -264,12 +270,12 @@ void check_less(const ReportModel& model, CheckResult& result, Metric metric) {
   }
 }
 
-void check_at_most(const ReportModel& model, CheckResult& result, Metric metric) {
+void check_at_most(const ReportModel& model, const std::string& series, CheckResult& result, Metric metric) {
   const auto& check = result.check;
   result.measurement = fmt::format("`{}` builds of {}: {}, at most {}", check.kind, check.variant, metric_words(metric),
                                    format_value(metric, check.value));
   std::string why_not;
-  const Cell* cell = usable_cell(model, check.variant, check.kind, why_not);
+  const Cell* cell = usable_cell(model, series, check.variant, check.kind, why_not);
   if (cell == nullptr) {
     result.numbers = "-";
     result.explanation = why_not + ".";
@@ -338,13 +344,13 @@ std::string join_steps(const std::vector<const StepOutcome*>& steps, size_t samp
   return out;
 }
 
-void check_cached_until(const ReportModel& model, CheckResult& result) {
+void check_cached_until(const ReportModel& model, const std::string& series, CheckResult& result) {
   const auto& check = result.check;
   const std::string anchor_text = trim(check.last_cached_step);
   result.measurement = fmt::format("`{}` builds of {}: which steps were cache hits (expected: up to `{}`)", check.kind,
                                    check.variant, anchor_text);
   std::string why_not;
-  const Cell* cell = usable_cell(model, check.variant, check.kind, why_not);
+  const Cell* cell = usable_cell(model, series, check.variant, check.kind, why_not);
   if (cell == nullptr) {
     result.numbers = "-";
     result.explanation = why_not + ".";
@@ -455,9 +461,9 @@ CheckResult evaluate_check(const ReportModel& model, const scenario::ClaimCheck&
   }
   switch (check.type) {
     case CheckType::Faster: check_faster(model, result, *metric, options); break;
-    case CheckType::Less: check_less(model, result, *metric); break;
-    case CheckType::AtMost: check_at_most(model, result, *metric); break;
-    case CheckType::CachedUntil: check_cached_until(model, result); break;
+    case CheckType::Less: check_less(model, judged_series(model, options), result, *metric); break;
+    case CheckType::AtMost: check_at_most(model, judged_series(model, options), result, *metric); break;
+    case CheckType::CachedUntil: check_cached_until(model, judged_series(model, options), result); break;
   }
   return result;
 }

@@ -85,10 +85,13 @@ struct ClaimOptions {
   // is "cannot tell" and says "undecided at n=N", never a verdict it has
   // not earned.
   std::optional<stats::SequentialDesign> sequential;
+  // The series (sweep value) whose cells are judged; nothing: the first
+  // (sweep_claims.h judges every one).
+  std::optional<std::string> series;
 };
 
-// Evaluates every claim on the model's first series (claims name variants
-// and build kinds, not sweep values) and first engine (build_report judges
+// Evaluates every claim on the model's first series, or options.series
+// (claims name variants and build kinds, not sweep values), and first engine (build_report judges
 // each engine on engine_view()). Checks that name a variant or kind without
 // successful samples cannot tell.
 std::vector<ClaimResult> evaluate_claims(const ReportModel& model, const std::vector<scenario::Claim>& claims,

@@ -604,6 +604,105 @@ Figure progression_figure(const ReportModel& model, const std::string& series) {
           "Wall time of every sample in the order it ran; crosses on the axis are failed builds.", svg.str()};
 }
 
+namespace {
+
+// Verdict colours of the sweep-claim figure (Okabe-Ito, as variant colours):
+// green holds, orange partly, vermillion does not, grey cannot tell.
+std::string verdict_colour(ClaimVerdict verdict) {
+  switch (verdict) {
+    case ClaimVerdict::Holds: return "#009E73";
+    case ClaimVerdict::HoldsPartly: return "#E69F00";
+    case ClaimVerdict::DoesNotHold: return "#D55E00";
+    case ClaimVerdict::CannotTell: return "#999999";
+  }
+  return "#999999";
+}
+
+}  // namespace
+
+std::optional<Figure> sweep_claim_figure(const ReportModel& model, const SweepClaim& claim) {
+  if (!claim.ratio_check || claim.points.empty()) return std::nullopt;
+  const auto& check = claim.claim.checks[*claim.ratio_check];
+  const double threshold = check.holds_at_most.value_or(1.0);
+  // x positions: the values themselves when all are numbers, else evenly spaced.
+  const bool numeric = std::all_of(claim.points.begin(), claim.points.end(), [](const auto& p) { return p.number.has_value(); });
+  std::vector<double> positions;
+  double max_ratio = std::max(threshold, 1.0);
+  bool any_ratio = false;
+  for (size_t p = 0; p < claim.points.size(); ++p) {
+    positions.push_back(numeric ? *claim.points[p].number : static_cast<double>(p));
+    if (const CheckResult* ratio = claim.ratio_at(p); ratio != nullptr && ratio->comparison) {
+      any_ratio = true;
+      max_ratio = std::max({max_ratio, ratio->comparison->ratio.ratio, ratio->comparison->ratio.ci_high});
+    }
+  }
+  if (!any_ratio) return std::nullopt;
+
+  std::vector<LegendEntry> legend;
+  for (ClaimVerdict verdict : {ClaimVerdict::Holds, ClaimVerdict::HoldsPartly, ClaimVerdict::DoesNotHold, ClaimVerdict::CannotTell}) {
+    legend.push_back({std::string(verdict_words(verdict)), {.fill = verdict_colour(verdict)}});
+  }
+  const std::string title = fmt::format("Claim {} across the sweep{}", claim.claim.id, engine_phrase(model));
+  double top = draw_legend(nullptr, legend, 62 + 8) + 4;
+  PanelGrid grid = make_grid(1, top);
+  grid.outer_height = 320;
+  const double height = grid.bottom() + 40;
+  SvgBuilder svg(kWidth, height, title);
+  draw_title(svg, title,
+             ellipsize(fmt::format("`{}` builds, {} / {}: ratio of medians with its 95% CI; dashed: the claim's threshold",
+                                   check.kind, check.variant, check.than),
+                       110));
+  draw_legend(&svg, legend, 62 + 8);
+  Panel panel = grid.panel(0);
+  auto ticks = nice_ticks(0, max_ratio * 1.05, 5);
+  LinearScale y{0, ticks.back(), panel.y + panel.h, panel.y};
+  auto [min_position, max_position] = std::minmax_element(positions.begin(), positions.end());
+  const double span = *max_position - *min_position;
+  const double pad = span > 0 ? span * 0.06 : 1.0;  // one value: centred
+  LinearScale x{*min_position - pad, *max_position + pad, panel.x, panel.x + panel.w};
+  draw_panel_title(svg, panel, ellipsize(claim.sentence, 100));
+  draw_y_axis(svg, panel, ticks, y, fmt::format("{} / {}", check.variant, check.than));
+  draw_x_baseline(svg, panel);
+  // Reference lines: no difference, and the most the claim allows.
+  svg.line(panel.x, y(1.0), panel.x + panel.w, y(1.0), {.stroke = std::string(kMuted), .dash = "2 3"});
+  svg.text(panel.x + panel.w - 4, y(1.0) - 4, "1 = no difference", {.size = 10, .anchor = Anchor::End, .fill = std::string(kMuted)});
+  if (check.holds_at_most) {
+    svg.line(panel.x, y(threshold), panel.x + panel.w, y(threshold), {.stroke = std::string(kAxis), .stroke_width = 1.5, .dash = "6 4"});
+    svg.text(panel.x + panel.w - 4, y(threshold) - 4, fmt::format("claimed: at most {}", format_ratio(threshold)),
+             {.size = 11, .anchor = Anchor::End});
+  }
+  if (claim.holds_from) {
+    double at = x(positions[*claim.holds_from]);
+    svg.line(at, panel.y, at, panel.y + panel.h, {.stroke = verdict_colour(ClaimVerdict::Holds), .dash = "4 3"});
+    svg.text(at + 4, panel.y + 12, "holds from here", {.size = 10, .fill = verdict_colour(ClaimVerdict::Holds)});
+  }
+  std::vector<std::pair<double, double>> line;
+  for (size_t p = 0; p < claim.points.size(); ++p) {
+    const auto& point = claim.points[p];
+    double px = x(positions[p]);
+    svg.line(px, panel.y + panel.h, px, panel.y + panel.h + 4, {.stroke = std::string(kAxis)});
+    svg.text(px, panel.y + panel.h + 16, ellipsize(sweep_value_words(claim.parameter, point.value), 12),
+             {.size = 10, .anchor = Anchor::Middle});
+    const CheckResult* ratio = claim.ratio_at(p);
+    if (ratio == nullptr || !ratio->comparison) continue;
+    const auto& r = ratio->comparison->ratio;
+    std::string colour = verdict_colour(point.result.verdict);
+    svg.line(px, y(r.ci_low), px, y(r.ci_high), {.stroke = colour, .stroke_width = 1.5});
+    svg.line(px - 4, y(r.ci_low), px + 4, y(r.ci_low), {.stroke = colour, .stroke_width = 1.5});
+    svg.line(px - 4, y(r.ci_high), px + 4, y(r.ci_high), {.stroke = colour, .stroke_width = 1.5});
+    line.emplace_back(px, y(r.ratio));
+    svg.circle(px, y(r.ratio), 4.5, {.fill = colour},
+               fmt::format("{}: ratio {} ({} – {}), {}", sweep_value_words(claim.parameter, point.value),
+                           format_ratio(r.ratio), format_ratio(r.ci_low), format_ratio(r.ci_high),
+                           verdict_words(point.result.verdict)));
+  }
+  svg.polyline(line, {.stroke = std::string(kMuted), .stroke_width = 1});
+  svg.text(panel.x + panel.w / 2, panel.y + panel.h + 34, claim.parameter.empty() ? "sweep value" : claim.parameter,
+           {.size = 12, .anchor = Anchor::Middle});
+  return Figure{"sweep-claim-" + slug(claim.claim.id) + engine_suffix(model), title,
+                fmt::format("Claim {} at each value of the swept parameter: {}.", claim.claim.id, claim.sentence), svg.str()};
+}
+
 std::vector<Figure> make_figures(const ReportModel& model) {
   std::vector<Figure> figures;
   if (model.several_engines()) {
@@ -615,6 +714,9 @@ std::vector<Figure> make_figures(const ReportModel& model) {
   }
   for (const auto& series : model.series) figures.push_back(bars_figure(model, series));
   if (auto sweep = sweep_figure(model)) figures.push_back(std::move(*sweep));
+  for (const auto& claim : model.sweep_claims) {
+    if (auto figure = sweep_claim_figure(model, claim)) figures.push_back(std::move(*figure));
+  }
   for (const auto& series : model.series) {
     for (const auto& variant : model.variants) {
       if (auto matrix = cache_matrix_figure(model, series, variant)) figures.push_back(std::move(*matrix));

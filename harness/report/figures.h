@@ -32,6 +32,11 @@ std::optional<Figure> cache_matrix_figure(const ReportModel& model, const std::s
 // (d) median wall time against the sweep value, a line per variant, one
 // panel per build kind. Only for scenarios that sweep a parameter.
 std::optional<Figure> sweep_figure(const ReportModel& model);
+// (f) a claim across the sweep (sweep_claims.h): the ratio of its first
+// `faster` check with the ratio's CI against the swept value, a line at the
+// claim's threshold (holds_at_most, else 1), points coloured by verdict.
+// Nothing for a claim without a `faster` check or without any ratio.
+std::optional<Figure> sweep_claim_figure(const ReportModel& model, const SweepClaim& claim);
 // (e) wall time of each sample in run order, one panel per build kind, to
 // see drift and outliers.
 Figure progression_figure(const ReportModel& model, const std::string& series);

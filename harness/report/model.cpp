@@ -262,6 +262,10 @@ ReportModel engine_view(const ReportModel& model, const std::string& engine) {
       view.claims_by_engine = {view.claims};
     }
   }
+  view.sweep_claims.clear();
+  for (const auto& sweep : model.sweep_claims) {
+    if (sweep.engine == engine) view.sweep_claims.push_back(sweep);
+  }
   view.engine_comparisons.clear();
   view.shown_engine = model.several_engines() ? engine : "";
   return view;
@@ -409,7 +413,9 @@ util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& f
   }
   if (!claims.empty()) {
     if (model.has_sweep()) {
-      model.notes.push_back(fmt::format("claims are judged on the first sweep value ({}) only", model.series.front()));
+      model.notes.push_back(fmt::format("the claims table judges the first sweep value ({}); \"Claims across the "
+                                        "sweep\" judges every value",
+                                        model.series.front()));
     }
     ClaimOptions claim_options;
     claim_options.bootstrap = options.bootstrap;
@@ -428,6 +434,7 @@ util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& f
       for (auto& result : model.claims_by_engine.back()) result.engine = engine;
     }
     model.claims = model.claims_by_engine.front();
+    model.sweep_claims = evaluate_sweep_claims(model, claims, claim_options);
   }
   model.engine_comparisons = compare_engines(model, compare_options);
   for (const auto& file : files) {

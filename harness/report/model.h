@@ -18,6 +18,7 @@
 #include "report/claims.h"
 #include "report/engines.h"
 #include "report/worlds.h"
+#include "report/sweep_claims.h"
 #include "runner/metrics.h"
 #include "runner/results.h"
 #include "scenario/claims.h"
@@ -140,6 +141,9 @@ struct ReportModel {
   std::vector<ClaimResult> claims;
   std::vector<std::vector<ClaimResult>> claims_by_engine;
   std::string claims_source;          // "the results header" or "scenario file PATH"
+  // With a sweep: every claim judged on every series, per engine
+  // (engine-major, then the claims' order); empty without a sweep.
+  std::vector<SweepClaim> sweep_claims;
   // The engines table: each other engine against the reference, per cell.
   std::vector<EngineComparison> engine_comparisons;
   // The claims beside the same claims measured in other worlds (`report

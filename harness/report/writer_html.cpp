@@ -201,6 +201,28 @@ void write_worlds_table(const ReportModel& model, std::ostream& out) {
     out << "</ul>\n";
   }
   if (!worlds.agreement.empty()) out << "<p>" << esc(worlds.agreement) << "</p>\n";
+void write_sweep_claims_table(const ReportModel& model, std::ostream& out) {
+  auto tables = sweep_claim_tables(model);
+  if (tables.empty()) return;
+  out << "<h2 id=\"sweep-claims\">Claims across the sweep</h2>\n";
+  out << "<p>Each claim judged on the builds of each sweep value alone, by the same rules as the claims table; the "
+         "ratio is that of the claim's first time check (median of the variant / median of the other, bootstrap 95% "
+         "CI). A claim holds from a value when it holds there and at every larger value.</p>\n";
+  for (const auto& table : tables) {
+    out << "<h3>" << esc(table.heading) << "</h3>\n<table class=\"claims\">\n<tr><th class=\"left\">claim</th>";
+    for (const auto& column : table.columns) out << "<th>" << esc(column) << "</th>";
+    out << "</tr>\n";
+    for (const auto& row : table.rows) {
+      out << "<tr><td class=\"left\"><code>" << esc(row.id) << "</code></td>";
+      for (size_t i = 0; i < row.verdicts.size(); ++i) {
+        out << fmt::format("<td><b>{}</b><br>{}<br>{}</td>", esc(row.verdicts[i]), esc(row.ratios[i]), esc(row.counts[i]));
+      }
+      out << "</tr>\n";
+    }
+    out << "</table>\n<ul class=\"notes\">\n";
+    for (const auto& row : table.rows) out << "<li><code>" << esc(row.id) << "</code> " << esc(row.sentence) << ".</li>\n";
+    out << "</ul>\n";
+  }
 }
 
 void write_step_tables(const ReportModel& model, std::ostream& out) {
@@ -245,11 +267,13 @@ void write_html(const ReportModel& model, const std::vector<Figure>& figures, st
                      esc(model.scenario_name), model.variants.size(), model.kinds.size(), esc(model.baseline_variant));
   out << "<nav>" << (model.claims.empty() ? "" : "<a href=\"#claims\">Claims</a>")
       << (model.worlds.empty() ? "" : "<a href=\"#worlds\">Worlds</a>")
+      << (model.sweep_claims.empty() ? "" : "<a href=\"#sweep-claims\">Across the sweep</a>")
       << (model.several_engines() ? "<a href=\"#engines\">Engines</a>" : "") << "<a href=\"#summary\">Summary</a><a href=\"#warnings\">Warnings</a><a href=\"#figures\">Figures</a>"
          "<a href=\"#steps\">Steps</a><a href=\"#environment\">Environment</a></nav>\n";
 
   write_claims_table(model, out);
   write_worlds_table(model, out);
+  write_sweep_claims_table(model, out);
   write_engines_table(model, out);
 
   out << "<h2 id=\"summary\">Summary</h2>\n";

@@ -304,6 +304,32 @@ void write_worlds_markdown(const ReportModel& model, std::ostream& out) {
   if (worlds.differences.empty()) out << "No verdict differs between the worlds.\n";
   for (const auto& difference : worlds.differences) out << "- " << markdown_cell(difference.text()) << "\n";
   if (!worlds.agreement.empty()) out << "\n" << markdown_cell(worlds.agreement) << "\n";
+// "## Claims across the sweep": claim x sweep value, then a sentence per
+// claim saying from which value on it holds.
+void write_sweep_claims_markdown(const ReportModel& model, std::ostream& out) {
+  auto tables = sweep_claim_tables(model);
+  if (tables.empty()) return;
+  out << "\n## Claims across the sweep\n\n";
+  out << "Each claim judged on the builds of each sweep value alone, by the same rules as the claims table; the ratio "
+         "is that of the claim's first time check (median of the variant / median of the other, bootstrap 95% CI). "
+         "A claim holds from a value when it holds there and at every larger value.\n";
+  for (const auto& table : tables) {
+    out << "\n### " << markdown_cell(table.heading) << "\n\n| claim |";
+    for (const auto& column : table.columns) out << " " << markdown_cell(column) << " |";
+    out << "\n|---|";
+    for (size_t i = 0; i < table.columns.size(); ++i) out << "---|";
+    out << "\n";
+    for (const auto& row : table.rows) {
+      out << "| `" << markdown_cell(row.id) << "` |";
+      for (size_t i = 0; i < row.verdicts.size(); ++i) {
+        out << fmt::format(" **{}**<br>{}<br>{} |", markdown_cell(row.verdicts[i]), markdown_cell(row.ratios[i]),
+                           markdown_cell(row.counts[i]));
+      }
+      out << "\n";
+    }
+    out << "\n";
+    for (const auto& row : table.rows) out << "- `" << markdown_cell(row.id) << "` " << markdown_cell(row.sentence) << ".\n";
+  }
 }
 
 // "## Engines side by side": each other engine against the reference.
@@ -347,6 +373,7 @@ void write_markdown(const ReportModel& model, std::ostream& out) {
          "(Mann-Whitney U, p >= 0.05).\n";
   write_claims_markdown(model, out);
   write_worlds_markdown(model, out);
+  write_sweep_claims_markdown(model, out);
   write_engines_markdown(model, out);
   for (const auto& series : model.series) {
     for (const auto& kind : model.kinds) {
@@ -516,6 +543,34 @@ void write_summary_json(const ReportModel& model, std::ostream& out) {
   }
   json["claim_differences"] = claim_differences(model);
   if (!model.worlds.empty()) json["worlds"] = worlds_json(model.worlds);
+  auto& sweep_claims = json["sweep_claims"] = nlohmann::ordered_json::array();
+  for (const auto& sweep : model.sweep_claims) {
+    nlohmann::ordered_json entry;
+    entry["id"] = sweep.claim.id;
+    entry["engine"] = sweep.engine;
+    entry["parameter"] = sweep.parameter;
+    entry["holds_from"] = sweep.holds_from ? nlohmann::ordered_json(sweep.points[*sweep.holds_from].value) : nlohmann::ordered_json();
+    entry["sentence"] = sweep.sentence;
+    entry["ratio_check"] = sweep.ratio_check ? nlohmann::ordered_json(*sweep.ratio_check) : nlohmann::ordered_json();
+    auto& points = entry["points"] = nlohmann::ordered_json::array();
+    for (size_t p = 0; p < sweep.points.size(); ++p) {
+      const auto& point = sweep.points[p];
+      const CheckResult* ratio = sweep.ratio_at(p);
+      nlohmann::ordered_json item;
+      item["series"] = point.series;
+      item["value"] = point.value;
+      item["verdict"] = std::string(verdict_words(point.result.verdict));
+      if (point.result.sequential) {
+        item["decided_at"] = point.result.decided_at ? nlohmann::ordered_json(*point.result.decided_at) : nlohmann::ordered_json();
+      }
+      item["explanation"] = point.result.explanation;
+      item["n_variant"] = ratio != nullptr ? ratio->n_variant : 0;
+      item["n_than"] = ratio != nullptr ? ratio->n_than : 0;
+      item["comparison"] = ratio != nullptr && ratio->comparison ? comparison_json(*ratio->comparison) : nlohmann::ordered_json();
+      points.push_back(std::move(item));
+    }
+    sweep_claims.push_back(std::move(entry));
+  }
   auto& comparisons = json["engine_comparisons"] = nlohmann::ordered_json::array();
   for (const auto& row : model.engine_comparisons) {
     nlohmann::ordered_json entry;

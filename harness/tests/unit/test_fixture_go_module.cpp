@@ -132,3 +132,93 @@ TEST_CASE("go.sum texts merge without duplicates in go.sum order", "[fixture][go
   CHECK(merge_gosum("", "") == "");
   CHECK(merge_gosum("garbage\n\n\xff", "") == "garbage\n\xff\n");
 }
+
+namespace {
+
+// The compression method of a zip's first local file header (0 = stored,
+// 8 = deflated), read from the bytes as Go's reader would see them.
+unsigned first_entry_method(const std::string& zip) {
+  REQUIRE(zip.size() > 30);
+  REQUIRE(zip.compare(0, 4, "PK\x03\x04") == 0);
+  return static_cast<unsigned char>(zip[8]) | (static_cast<unsigned>(static_cast<unsigned char>(zip[9])) << 8);
+}
+
+FixtureParams payload_params(uint64_t payload) {
+  FixtureParams params;
+  params.dep_modules = 3;
+  params.dep_depth = 1;
+  params.dep_payload_bytes = payload;
+  return params;
+}
+
+}  // namespace
+
+TEST_CASE("zip entries are stored or deflated as each file asks", "[fixture][go_module]") {
+  const std::string text(64 * 1024, 'a');
+  auto stored = make_module_zip("example.test/w", "v1.0.0", {{"testdata/a.bin", text, ZipMethod::Store}});
+  auto deflated = make_module_zip("example.test/w", "v1.0.0", {{"a.go", text}});
+  REQUIRE(stored.ok());
+  REQUIRE(deflated.ok());
+  CHECK(first_entry_method(*stored) == 0);
+  CHECK(first_entry_method(*deflated) == 8);
+  CHECK(stored->size() > text.size());       // every byte on the wire
+  CHECK(deflated->size() < text.size() / 10);  // 'a' * 64 KiB deflates to almost nothing
+  auto back = read_zip(*stored);
+  REQUIRE(back.ok());
+  REQUIRE(back->size() == 1);
+  CHECK(back->front().content == text);
+}
+
+TEST_CASE("dependency payload: split evenly, in testdata, seeded, stored", "[fixture][go_module]") {
+  const uint64_t payload = 20 * 1024 * 1024 + 5;  // three modules, not divisible
+  auto params = payload_params(payload);
+  uint64_t total = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    uint64_t share = dependency_payload_bytes(params, i);
+    CHECK((share == payload / 3 || share == payload / 3 + 1));
+    total += share;
+    uint64_t in_files = 0;
+    for (const auto& file : dependency_payload_files(params, i)) {
+      CHECK(file.path.rfind("testdata/payload-", 0) == 0);
+      CHECK(file.content.size() <= kPayloadFileBytes);
+      CHECK(file.method == ZipMethod::Store);
+      in_files += file.content.size();
+    }
+    CHECK(in_files == share);
+  }
+  CHECK(total == payload);
+  CHECK(dependency_payload_bytes(params, 3) == 0);  // what dependency-add introduces carries none
+  CHECK(dependency_payload_files(payload_params(0), 0).empty());
+
+  // Deterministic from the seed, different per module and per seed.
+  auto a = dependency_payload_files(params, 0);
+  CHECK(dependency_payload_files(params, 0).front().content == a.front().content);
+  CHECK(dependency_payload_files(params, 1).front().content.substr(0, 64) != a.front().content.substr(0, 64));
+  auto reseeded = params;
+  reseeded.seed = 2;
+  CHECK(dependency_payload_files(reseeded, 0).front().content.substr(0, 64) != a.front().content.substr(0, 64));
+}
+
+TEST_CASE("a module with payload zips to about its payload and keeps its h1", "[fixture][go_module]") {
+  auto params = payload_params(3 * 1024 * 1024);
+  auto module = make_dependency_module(params, 0, "v1.0.0");
+  REQUIRE(module.ok());
+  auto zip = make_module_zip(module->path, module->version, module->files);
+  REQUIRE(zip.ok());
+  const uint64_t share = dependency_payload_bytes(params, 0);
+  // Pseudo-random bytes stored as they are: the zip is the payload plus the
+  // (deflated) code and headers, nowhere near smaller than the payload.
+  CHECK(zip->size() >= share);
+  CHECK(zip->size() < share + 64 * 1024);
+  auto entries = read_zip(*zip);
+  REQUIRE(entries.ok());
+  CHECK(dirhash_h1(*entries) == module->zip_h1);  // what `go mod verify` recomputes
+  // Without payload the module is what it always was (the h1 Go computed above).
+  auto plain = make_dependency_module(FixtureParams{}, 0, "v1.0.0");
+  REQUIRE(plain.ok());
+  CHECK(plain->zip_h1 == "h1:9zsIQYk2QMvAKdCKMx8U5vOSkARzhiADGt76wLCv2hw=");
+  // go.sum names the payload-carrying zip's h1.
+  auto sum = gosum_lines(params, {{module->path, "v1.0.0"}});
+  REQUIRE(sum.ok());
+  CHECK(sum->find(module->path + " v1.0.0 " + module->zip_h1 + "\n") != std::string::npos);
+}

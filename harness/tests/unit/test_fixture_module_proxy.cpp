@@ -163,3 +163,30 @@ TEST_CASE("emulated latency and bandwidth slow responses down", "[fixture][proxy
   CHECK(seconds < expected + 1.0);
   CHECK(to_json((*proxy)->network())["latency_ms"] == 50.0);
 }
+
+TEST_CASE("the proxy serves each module's payload, counted in bytes_served", "[fixture][proxy]") {
+  FixtureParams with_payload = params();
+  with_payload.dep_payload_bytes = 6 * 1024 * 1024;
+  auto store = std::make_shared<ModuleStore>(with_payload);
+  auto proxy = ModuleProxy::start(store, fast());
+  REQUIRE(proxy.ok());
+  uint64_t zip_bytes = 0;
+  for (size_t i = 0; i < with_payload.dep_modules; ++i) {
+    auto zip = http_get((*proxy)->port(), "/" + dependency_module_path(with_payload, i) + "/@v/v1.0.0.zip");
+    REQUIRE(zip.status == 200);
+    auto files = read_zip(zip.body);
+    REQUIRE(files.ok());
+    auto module = make_dependency_module(with_payload, i, "v1.0.0");
+    REQUIRE(module.ok());
+    CHECK(dirhash_h1(*files) == module->zip_h1);
+    zip_bytes += zip.body.size();
+  }
+  auto counters = (*proxy)->take_counters();
+  CHECK(counters.bytes_served == zip_bytes);
+  CHECK(counters.bytes_served >= with_payload.dep_payload_bytes);
+  CHECK(counters.bytes_served < with_payload.dep_payload_bytes + 128 * 1024);
+  // The kept module drops its payload copy; the zip has it.
+  auto served = store->get(dependency_module_path(with_payload, 0), "v1.0.0");
+  REQUIRE(served.ok());
+  for (const auto& file : (*served)->module.files) CHECK(file.path.rfind("testdata/", 0) != 0);
+}

@@ -54,6 +54,16 @@ TEST_CASE("invalid parameters are named with what is expected", "[fixture][param
   p.dep_modules = 0;
   p.dep_depth = 0;
   CHECK(message_of(p).empty());  // without modules the depth does not matter
+  p.dep_payload_bytes = 1024;
+  CHECK_THAT(message_of(p), Catch::Contains("'dep_payload_bytes'") && Catch::Contains("dep_modules is 0"));
+  p = {};
+  p.dep_payload_bytes = kMaxDepPayloadBytes;
+  CHECK(message_of(p).empty());
+  p.dep_payload_bytes = kMaxDepPayloadBytes + 1;
+  CHECK_THAT(message_of(p), Catch::Contains("'dep_payload_bytes'") && Catch::Contains("expected 0 to 419430400"));
+  p.deps_preset = "grpc-service";  // a preset keeps the synthetic modules, so the payload applies
+  p.dep_payload_bytes = 1024;
+  CHECK(message_of(p).empty());
 }
 
 TEST_CASE("parameters round-trip through JSON", "[fixture][params]") {
@@ -62,6 +72,9 @@ TEST_CASE("parameters round-trip through JSON", "[fixture][params]") {
   p.binaries = {{"api", 0.25}, {"worker", 1.0}, {"cli", 0.5}};
   p.seed = 99;
   p.junk_dir = "node_modules";
+  p.dep_payload_bytes = 10000000;
+  CHECK(to_json(p)["dep_payload_bytes"] == 10000000);
+  CHECK(to_json(FixtureParams{})["dep_payload_bytes"] == 0);  // always written, default included
   auto back = params_from_json(to_json(p));
   REQUIRE(back.ok());
   CHECK(*back == p);
@@ -80,6 +93,10 @@ TEST_CASE("JSON parameters: missing keys default, bad keys and types are named",
   auto negative = params_from_json(nlohmann::json{{"packages", -3}});
   REQUIRE_FALSE(negative.ok());
   CHECK_THAT(negative.error().message, Catch::Contains("'packages'") && Catch::Contains("negative"));
+
+  auto fractional = params_from_json(nlohmann::json::parse(R"({"dep_payload_bytes": 1.5e6})"));
+  REQUIRE_FALSE(fractional.ok());
+  CHECK_THAT(fractional.error().message, Catch::Contains("'dep_payload_bytes'") && Catch::Contains("integer"));
 
   auto wrong_type = params_from_json(nlohmann::json{{"module_path", 5}});
   REQUIRE_FALSE(wrong_type.ok());

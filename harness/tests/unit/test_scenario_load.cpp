@@ -170,7 +170,7 @@ TEST_CASE("a variant's secrets: a file relative to the scenario, or a variable",
 TEST_CASE("the canonical form reads back to itself", "[scenario]") {
   for (const char* name :
        {"valid/minimal.json", "valid/full.json", "valid/path-fixture.json", "valid/claims.json", "valid/adaptive.json",
-        "valid/secrets.json"}) {
+        "valid/secrets.json", "valid/sweep-payload.json"}) {
     fs::path file = data_path(std::string("scenarios/") + name);
     Scenario s = load_ok(file);
     std::string canonical = to_json(s).dump(2);
@@ -215,6 +215,23 @@ TEST_CASE("the CI scenario validates", "[scenario]") {
   CHECK(s.repetitions == 2);
   CHECK(s.warmups == 0);
   CHECK(s.fixture.params.binaries.at(0).name == "server");
+}
+
+TEST_CASE("the dependency-volume sweep: one series per payload, each a full parameter set", "[scenario][sweep]") {
+  Scenario s = load_ok(fs::path(BUILDBENCH_SOURCE_DIR) / "scenarios/sweep-dependency-volume.json");
+  REQUIRE(s.sweep);
+  CHECK(s.sweep->parameter == "dep_payload_bytes");
+  const std::vector<uint64_t> expected = {0, 10'000'000, 40'000'000, 100'000'000, 200'000'000};
+  REQUIRE(s.series.size() == expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    CHECK(s.series[i].label == "dep_payload_bytes=" + std::to_string(expected[i]));
+    CHECK(s.series[i].params.dep_payload_bytes == expected[i]);
+    CHECK(s.series[i].params.dep_modules == 6);  // the rest is seed-toy's fixture
+  }
+  CHECK(s.fixture.params.dep_payload_bytes == 0);
+  REQUIRE(s.claims.size() == 1);
+  CHECK(s.claims[0].id == "layer-order");
+  CHECK(to_json(s)["fixture"]["generate"]["dep_payload_bytes"] == 0);  // canonical form: always written
 }
 
 TEST_CASE("unreadable files are problems, not crashes", "[scenario]") {
