@@ -201,6 +201,8 @@ void write_worlds_table(const ReportModel& model, std::ostream& out) {
     out << "</ul>\n";
   }
   if (!worlds.agreement.empty()) out << "<p>" << esc(worlds.agreement) << "</p>\n";
+}
+
 void write_sweep_claims_table(const ReportModel& model, std::ostream& out) {
   auto tables = sweep_claim_tables(model);
   if (tables.empty()) return;

@@ -304,6 +304,8 @@ void write_worlds_markdown(const ReportModel& model, std::ostream& out) {
   if (worlds.differences.empty()) out << "No verdict differs between the worlds.\n";
   for (const auto& difference : worlds.differences) out << "- " << markdown_cell(difference.text()) << "\n";
   if (!worlds.agreement.empty()) out << "\n" << markdown_cell(worlds.agreement) << "\n";
+}
+
 // "## Claims across the sweep": claim x sweep value, then a sentence per
 // claim saying from which value on it holds.
 void write_sweep_claims_markdown(const ReportModel& model, std::ostream& out) {
