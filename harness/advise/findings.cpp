@@ -35,7 +35,7 @@ const std::vector<Rule>& rules() {
       {"BB006", "split-compile", "Independent stages split one compile on a machine with few CPUs",
        "Two stages that each compile from the same base run at once, and each compiles the shared packages "
        "again; on a machine with few CPUs they compete for them. The seed measurement on 2 CPUs: the two-stage "
-       "build took 1.56 times as long as one stage building both binaries (reports/seed/).",
+       "build took 1.56 times as long as one stage building both binaries (reports/seed/toy/).",
        "note"},
   };
   return all;
@@ -436,7 +436,7 @@ void split_compile(const DockerfileView& df, const FindingOptions& options, std:
     for (const auto* c : children) names += (names.empty() ? "" : ", ") + c->name;
     finding.message = fmt::format(
         "stages {} each compile from stage {} and run at the same time on a machine with {} CPU{}; the seed "
-        "measured such a split at 1.56 times the time of one stage building both (reports/seed/)",
+        "measured such a split at 1.56 times the time of one stage building both (reports/seed/toy/)",
         names, df.stage(parent).label(), options.cpus, options.cpus == 1 ? "" : "s");
     finding.fix_description = "build all binaries in stage " + first.name;
     // One RUN in the first stage joins the commands; the other stages go away;

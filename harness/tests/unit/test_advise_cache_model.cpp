@@ -1,5 +1,5 @@
 // The cache model against hand-checked cases and against real traces: the
-// seed run (reports/seed/results.jsonl, Docker 20.10) recorded every step's
+// seed run (reports/seed/toy/results.jsonl, Docker 20.10, the toy dependency world) recorded every step's
 // cached flag for seven Dockerfiles and six build kinds.
 #include <catch2/catch.hpp>
 
@@ -154,7 +154,7 @@ TEST_CASE("advise: parse errors name file, line and column", "[advise]") {
 // step's cached flag from the trace. The predictions must match all of them.
 TEST_CASE("advise: predictions agree with every recorded trace of the seed run", "[advise]") {
   const auto root = std::filesystem::path(BUILDBENCH_SOURCE_DIR);
-  auto results = runner::read_results(root / "reports" / "seed" / "results.jsonl");
+  auto results = runner::read_results(root / "reports" / "seed" / "toy" / "results.jsonl");
   REQUIRE(results);
   const auto engine = EngineRules::for_engine(results->header.environment.value("engine_version", ""));
   Agreement total;

@@ -13,7 +13,7 @@ using namespace buildbench::advise;
 
 TEST_CASE("advise: predicted cost follows the critical path of the stage graph", "[advise]") {
   const auto root = std::filesystem::path(BUILDBENCH_SOURCE_DIR);
-  auto results = runner::read_results(root / "reports" / "seed" / "results.jsonl");
+  auto results = runner::read_results(root / "reports" / "seed" / "toy" / "results.jsonl");
   REQUIRE(results);
   auto df = read_dockerfile(root / "fixtures" / "dockerfiles" / "parallel-stages.Dockerfile");
   REQUIRE(df);
