@@ -52,10 +52,6 @@ std::string median_with_ci(Metric metric, const stats::Summary& summary) {
   return text;
 }
 
-std::string sample_counts(size_t a, size_t b) {
-  return a == b ? fmt::format("n={} per side", a) : fmt::format("n={} and {}", a, b);
-}
-
 std::vector<double> metric_values(const Cell& cell, Metric metric) {
   std::vector<double> values;
   for (const auto& sample : cell.samples) {

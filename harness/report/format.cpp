@@ -37,6 +37,10 @@ std::string format_bytes(double bytes) {
   return three_digits(bytes) + " " + units[unit];
 }
 
+std::string sample_counts(size_t a, size_t b) {
+  return a == b ? fmt::format("n={} per side", a) : fmt::format("n={} and {}", a, b);
+}
+
 std::string format_ratio(double ratio) {
   if (!std::isfinite(ratio)) return "-";
   return three_digits(ratio);

@@ -1,6 +1,7 @@
 #pragma once
 // Number and text formatting shared by the report writers: one place decides
 // how a duration, a byte count or a ratio reads, so every format agrees.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -13,6 +14,8 @@ std::string format_seconds(double seconds);
 std::string format_bytes(double bytes);
 // "1.25x" style ratio with 3 significant digits: "0.514", "1.02", "12.3".
 std::string format_ratio(double ratio);
+// The sample sizes of a comparison: "n=6 per side", or "n=5 and 6".
+std::string sample_counts(size_t a, size_t b);
 // p-values: "<0.001" or three decimals.
 std::string format_p_value(double p);
 // A number for machine-readable text outputs (CSV): shortest round-trip form.

@@ -167,10 +167,8 @@ std::vector<SweepClaimTable> sweep_claim_tables(const ReportModel& model) {
           row.counts.push_back("-");
         } else if (one_side) {
           row.counts.push_back(fmt::format("n={}", counted->n_variant));
-        } else if (counted->n_variant == counted->n_than) {
-          row.counts.push_back(fmt::format("n={} per side", counted->n_variant));
         } else {
-          row.counts.push_back(fmt::format("n={} and {}", counted->n_variant, counted->n_than));
+          row.counts.push_back(sample_counts(counted->n_variant, counted->n_than));
         }
       }
       table.rows.push_back(std::move(row));

@@ -22,6 +22,13 @@ constexpr double kNotableShift = 0.05;
 
 std::string percent(double share) { return fmt::format("{:.0f}%", 100 * share); }
 
+// The parts with `separator` between them.
+std::string join_with(const std::vector<std::string>& parts, const char* separator) {
+  std::string text;
+  for (const auto& part : parts) text += (text.empty() ? "" : separator) + part;
+  return text;
+}
+
 // "a, b and c".
 std::string join_words(const std::vector<std::string>& words) {
   std::string text;
@@ -173,8 +180,7 @@ WorldCheckFigure figure_of(const CheckResult& check) {
   if (!figure.value.empty()) what = figure.value;
   std::string n;
   if (check.check.type == CheckType::Faster || check.check.type == CheckType::Less) {
-    n = figure.n_variant == figure.n_than ? fmt::format("n={} per side", figure.n_variant)
-                                          : fmt::format("n={} and {}", figure.n_variant, figure.n_than);
+    n = sample_counts(figure.n_variant, figure.n_than);
   } else {
     n = fmt::format("n={}", figure.n_variant);
   }
@@ -205,9 +211,7 @@ std::string figures_words(const WorldVerdict& verdict, const std::vector<size_t>
   for (size_t c : checks) {
     if (c < verdict.checks.size()) parts.push_back(verdict.checks[c].text);
   }
-  std::string text;
-  for (const auto& part : parts) text += (text.empty() ? "" : "; ") + part;
-  return text;
+  return join_with(parts, "; ");
 }
 
 std::string world_facts_words(const WorldFacts& facts) {
@@ -220,9 +224,7 @@ std::string world_facts_words(const WorldFacts& facts) {
     parts.push_back("no cold build measured");
   }
   if (!facts.network.empty()) parts.push_back("network " + facts.network);
-  std::string text;
-  for (const auto& part : parts) text += (text.empty() ? "" : ", ") + part;
-  return facts.name + ": " + text;
+  return facts.name + ": " + join_with(parts, ", ");
 }
 
 std::string step_time_words(const StepTime& time) {
@@ -278,9 +280,7 @@ WorldsDifference explain(const WorldsRow& row, const std::vector<World>& worlds,
   for (size_t w = 0; w < worlds.size(); ++w) {
     if (row.verdicts[w].measured) fact_parts.push_back(world_facts_words(facts[w]));
   }
-  std::string facts_text;
-  for (const auto& part : fact_parts) facts_text += (facts_text.empty() ? "" : "; ") + part;
-  difference.facts = "The worlds: " + facts_text + ".";
+  difference.facts = "The worlds: " + join_with(fact_parts, "; ") + ".";
 
   // The cells of the differing checks, without repeats.
   std::vector<std::pair<std::string, std::string>> cells;
@@ -314,11 +314,7 @@ WorldsDifference explain(const WorldsRow& row, const std::vector<World>& worlds,
         words.push_back((kinds.size() > 1 ? fmt::format("`{}` builds: ", kind) : std::string()) + join_words(of_kind));
       }
     }
-    if (!words.empty()) {
-      std::string text;
-      for (const auto& part : words) text += (text.empty() ? "" : "; ") + part;
-      step_parts.push_back(steps.world + ": " + text);
-    }
+    if (!words.empty()) step_parts.push_back(steps.world + ": " + join_with(words, "; "));
     difference.step_times.push_back(std::move(steps));
   }
   if (!step_parts.empty()) {
@@ -328,9 +324,7 @@ WorldsDifference explain(const WorldsRow& row, const std::vector<World>& worlds,
                                                         kinds.front())
                                           : "Median wall time, share of it in dependency-download and compile steps, "
                                             "bytes from the module proxy";
-    std::string text;
-    for (const auto& part : step_parts) text += (text.empty() ? "" : "; ") + part;
-    difference.steps = intro + ": " + text + ".";
+    difference.steps = intro + ": " + join_with(step_parts, "; ") + ".";
   }
 
   // The step class and cell whose share of the build time moved most.
