@@ -33,6 +33,15 @@ const EngineSpec* find_engine(std::string_view name) {
   return nullptr;
 }
 
+const EngineSpec* find_engine_by_version(std::string_view daemon_version) {
+  for (const auto& spec : known_engines()) {
+    if (!daemon_version.starts_with(spec.engine_version)) continue;
+    const auto rest = daemon_version.substr(spec.engine_version.size());
+    if (rest.empty() || rest.front() < '0' || rest.front() > '9') return &spec;
+  }
+  return nullptr;
+}
+
 std::string known_engine_names() {
   std::string out;
   for (const auto& spec : known_engines()) out += (out.empty() ? "" : ", ") + spec.name;

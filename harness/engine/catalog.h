@@ -31,6 +31,10 @@ struct EngineSpec {
 const std::vector<EngineSpec>& known_engines();
 // nullptr when `name` is not a known engine.
 const EngineSpec* find_engine(std::string_view name);
+// The engine whose release a daemon's /version reports ("20.10.24+dfsg1" ->
+// 20.10): the release, then the end or a non-digit, so "28.5.20" is not
+// 28.5.2. nullptr when it is none of them.
+const EngineSpec* find_engine_by_version(std::string_view daemon_version);
 // "20.10, 26.1, 28.5": for messages about an unknown name.
 std::string known_engine_names();
 

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/catalog.h"
+
 namespace buildbench::report {
 
 const Cell* ReportModel::find(std::string_view series_value, std::string_view variant,
@@ -172,6 +174,14 @@ std::string json_string(const nlohmann::json& object, const char* key) {
   return object[key].get<std::string>();
 }
 
+// The engine a header's environment names; files from before engines had
+// names say only the daemon's release ("20.10.24+dfsg1": 20.10).
+std::string environment_engine(const nlohmann::json& environment) {
+  if (auto name = json_string(environment, "engine"); !name.empty()) return name;
+  const auto* spec = engine::find_engine_by_version(json_string(environment, "engine_version"));
+  return spec ? spec->name : "";
+}
+
 // An engine's versions: from its first sample that has them, else from the
 // header's facts (`engines`, or the environment of a one-engine run).
 runner::SampleEngine versions_for(const std::string& engine, const std::vector<runner::ResultsFile>& files) {
@@ -199,7 +209,7 @@ runner::SampleEngine versions_for(const std::string& engine, const std::vector<r
     }
   }
   for (const auto& file : files) {
-    if (json_string(file.header.environment, "engine") == engine) {
+    if (environment_engine(file.header.environment) == engine) {
       from_facts(file.header.environment);
       return versions;
     }
@@ -216,7 +226,7 @@ runner::SampleEngine versions_for(const std::string& engine, const std::vector<r
 
 std::string sample_engine(const runner::ResultsHeader& header, const runner::Sample& sample) {
   if (!sample.engine.empty()) return sample.engine.name;
-  return json_string(header.environment, "engine");
+  return environment_engine(header.environment);
 }
 
 std::vector<std::string> engines_of(const std::vector<runner::ResultsFile>& files) {

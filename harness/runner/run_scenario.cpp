@@ -317,9 +317,7 @@ util::Status Run::prepare_engine(EngineRun& engine, const std::string& name, boo
   // The engine by name: the managed daemon's, else the catalog's entry for
   // the release DOCKER_HOST's daemon reports (empty when it is none of them).
   if (engine.name.empty()) {
-    for (const auto& spec : engine::known_engines()) {
-      if (facts->engine_version.rfind(spec.engine_version, 0) == 0) engine.name = spec.name;
-    }
+    if (const auto* spec = engine::find_engine_by_version(facts->engine_version)) engine.name = spec->name;
   }
   engine.identity = {engine.name, facts->engine_version, facts->api_version, facts->buildkit_version};
   auto facts_json = facts->to_json();

@@ -55,11 +55,7 @@ TEST_CASE("run adaptive: a large effect is decided at min, only the claim's cell
   CHECK(time["parts"].contains("fixture_mutation_s"));
   CHECK(time["parts"].contains("image_removal_s"));
 
-  auto report = util::run_process({kBinary, "report", (out.path() / "results.jsonl").string(), "--out",
-                                   (out.path() / "report").string(), "--no-png"});
-  REQUIRE(report);
-  INFO(report->out << report->err);
-  REQUIRE(report->exit_code == 0);
+  test::report_run(kBinary, out.path());
   std::string markdown = test::read_file(out.path() / "report" / "report.md");
   CHECK(markdown.find("**holds** (decided at n=5)") != std::string::npos);
   CHECK(markdown.find("the harness's own work") != std::string::npos);

@@ -99,11 +99,7 @@ TEST_CASE("run --engines 20.10 and 28.5: one run with rounds of both engines int
   }
 
   // The report groups by engine: an engines table and a verdict per engine.
-  auto report = util::run_process({kBinary, "report", (out.path() / "results.jsonl").string(), "--out",
-                                   (out.path() / "report").string(), "--no-png"});
-  REQUIRE(report);
-  INFO(report->out << report->err);
-  REQUIRE(report->exit_code == 0);
+  test::report_run(kBinary, out.path());
   auto summary = nlohmann::json::parse(test::read_file(out.path() / "report" / "summary.json"));
   CHECK(summary["engines"].size() == 2);
   CHECK(summary["engine_comparisons"].is_array());

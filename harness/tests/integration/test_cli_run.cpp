@@ -118,11 +118,7 @@ TEST_CASE("run ci-small: cold, warm and changes do what their kinds promise", "[
   // The scenario's claim travels in the results header and is judged by the report.
   REQUIRE(results->header.claims.is_array());
   REQUIRE(results->header.claims.size() == 1);
-  auto report = util::run_process({kBinary, "report", (out.path() / "results.jsonl").string(), "--out",
-                                   (out.path() / "report").string(), "--no-png"});
-  REQUIRE(report);
-  INFO(report->out << report->err);
-  REQUIRE(report->exit_code == 0);
+  test::report_run(kBinary, out.path());
   auto summary = nlohmann::json::parse(test::read_file(out.path() / "report" / "summary.json"));
   REQUIRE(summary["claims"].size() == 1);
   CHECK(summary["claims"][0]["id"] == "layer-order-cache");

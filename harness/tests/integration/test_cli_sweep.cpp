@@ -56,11 +56,7 @@ TEST_CASE("run a dep_payload_bytes sweep: the cold build downloads the payload a
   }
   CHECK(verified);
 
-  auto report = util::run_process({kBinary, "report", (out.path() / "results.jsonl").string(), "--out",
-                                   (out.path() / "report").string(), "--no-png"});
-  REQUIRE(report);
-  INFO(report->out << report->err);
-  REQUIRE(report->exit_code == 0);
+  test::report_run(kBinary, out.path());
   auto summary = nlohmann::json::parse(test::read_file(out.path() / "report" / "summary.json"));
   REQUIRE(summary["sweep_claims"].size() == 1);
   const auto& claim = summary["sweep_claims"][0];

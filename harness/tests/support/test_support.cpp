@@ -11,6 +11,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <catch2/catch.hpp>
+
 #include "docker/endpoint.h"
 #include "docker/engine_client.h"
 #include "util/hash.h"
@@ -29,6 +31,16 @@ std::string read_file(const std::filesystem::path& path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
+}
+
+std::filesystem::path report_run(const std::string& binary, const std::filesystem::path& run_dir) {
+  const auto report_dir = run_dir / "report";
+  auto report =
+      util::run_process({binary, "report", (run_dir / "results.jsonl").string(), "--out", report_dir.string(), "--no-png"});
+  REQUIRE(report);
+  INFO(report->out << report->err);
+  REQUIRE(report->exit_code == 0);
+  return report_dir;
 }
 
 void write_file(const std::filesystem::path& path, const std::string& content) {

@@ -18,6 +18,11 @@ void write_file(const std::filesystem::path& path, const std::string& content);
 // or fails hard when BUILDBENCH_REQUIRE_DAEMON=1 (CI must never skip these).
 std::string require_daemon();
 
+// For the CLI's integration tests: `BINARY report RUN/results.jsonl --out
+// RUN/report --no-png`, which must exit 0 (its output goes into the failure
+// message); returns the report directory.
+std::filesystem::path report_run(const std::string& binary, const std::filesystem::path& run_dir);
+
 }  // namespace buildbench::test
 
 namespace buildbench::docker {

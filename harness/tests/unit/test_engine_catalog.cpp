@@ -36,6 +36,20 @@ TEST_CASE("the catalog names three engines, oldest first, with pinned Debian ver
   CHECK(engine::find_engine("28") == nullptr);
 }
 
+TEST_CASE("a daemon's release names its engine: the release, then the end or a non-digit", "[engine][catalog]") {
+  const auto name_of = [](std::string_view version) {
+    const auto* spec = engine::find_engine_by_version(version);
+    return spec ? spec->name : std::string("none");
+  };
+  CHECK(name_of("20.10.24+dfsg1") == "20.10");
+  CHECK(name_of("26.1.5+dfsg1") == "26.1");
+  CHECK(name_of("28.5.2") == "28.5");
+  CHECK(name_of("28.5.20") == "none");  // another release, not 28.5.2
+  CHECK(name_of("28.5") == "none");
+  CHECK(name_of("29.0.1") == "none");
+  CHECK(name_of("") == "none");
+}
+
 TEST_CASE("BuildKit by engine release: a table with its sources", "[engine][catalog]") {
   CHECK(docker::bundled_buildkit_version("20.10.24+dfsg1") == "v0.8");
   CHECK(docker::bundled_buildkit_source("20.10.24+dfsg1").find("docker/cli#3919") != std::string::npos);

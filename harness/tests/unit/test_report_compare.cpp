@@ -246,8 +246,12 @@ TEST_CASE("compare refuses runs of different engines unless --across-engines", "
   CHECK(same_result.engine_mismatch.empty());
   CHECK(same_result.exit_code() == 1);
   CHECK_FALSE(same_result.across_engines);
-  // Results from before samples named their engine are matched with any.
+  // Results from before samples named their engine: the header's daemon
+  // release names it (20.10.24 is 20.10)...
   auto old = run_of(low_noise(1.0, 10), "old.jsonl");
+  CHECK_THAT(compare(old, head).engine_mismatch, Catch::Contains("measured on 20.10"));
+  // ... and a release the catalog does not know is matched with any.
+  old.header.environment["engine_version"] = "27.0.1";
   CHECK(compare(old, head).engine_mismatch.empty());
   // --across-engines pairs one engine with one.
   auto two = run_on({{test::engine_20_10(), low_noise(1.0, 10)}, {test::engine_28_5(), low_noise(1.0, 10)}}, "two.jsonl");
