@@ -55,8 +55,8 @@ TEST_CASE("run adaptive: a large effect is decided at min, only the claim's cell
   CHECK(time["parts"].contains("fixture_mutation_s"));
   CHECK(time["parts"].contains("image_removal_s"));
 
-  test::report_run(kBinary, out.path());
-  std::string markdown = test::read_file(out.path() / "report" / "report.md");
+  const auto report_dir = test::report_run(kBinary, out.path());
+  std::string markdown = test::read_file(report_dir / "report.md");
   CHECK(markdown.find("**holds** (decided at n=5)") != std::string::npos);
   CHECK(markdown.find("the harness's own work") != std::string::npos);
   CHECK(markdown.find("Repetitions: adaptive, 5 to 6 per cell until decided") != std::string::npos);

@@ -99,14 +99,14 @@ TEST_CASE("run --engines 20.10 and 28.5: one run with rounds of both engines int
   }
 
   // The report groups by engine: an engines table and a verdict per engine.
-  test::report_run(kBinary, out.path());
-  auto summary = nlohmann::json::parse(test::read_file(out.path() / "report" / "summary.json"));
+  const auto report_dir = test::report_run(kBinary, out.path());
+  auto summary = nlohmann::json::parse(test::read_file(report_dir / "summary.json"));
   CHECK(summary["engines"].size() == 2);
   CHECK(summary["engine_comparisons"].is_array());
   CHECK_FALSE(summary["engine_comparisons"].empty());
   REQUIRE(summary["claims"].size() == 1);
   CHECK(summary["claims"][0]["by_engine"].size() == 2);
-  CHECK(std::filesystem::exists(out.path() / "report" / "engines.csv"));
+  CHECK(std::filesystem::exists(report_dir / "engines.csv"));
   // compare refuses one engine's samples against the other's unless asked.
   runner::ResultsFile only_2010 = *results;
   runner::ResultsFile only_285 = *results;

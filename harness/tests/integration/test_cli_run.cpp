@@ -118,12 +118,12 @@ TEST_CASE("run ci-small: cold, warm and changes do what their kinds promise", "[
   // The scenario's claim travels in the results header and is judged by the report.
   REQUIRE(results->header.claims.is_array());
   REQUIRE(results->header.claims.size() == 1);
-  test::report_run(kBinary, out.path());
-  auto summary = nlohmann::json::parse(test::read_file(out.path() / "report" / "summary.json"));
+  const auto report_dir = test::report_run(kBinary, out.path());
+  auto summary = nlohmann::json::parse(test::read_file(report_dir / "summary.json"));
   REQUIRE(summary["claims"].size() == 1);
   CHECK(summary["claims"][0]["id"] == "layer-order-cache");
   CHECK(summary["claims"][0]["verdict"] == "holds");
-  CHECK(test::read_file(out.path() / "report" / "report.md").find("## The post's claims") != std::string::npos);
+  CHECK(test::read_file(report_dir / "report.md").find("## The post's claims") != std::string::npos);
 }
 
 TEST_CASE("run: SIGINT stops cleanly with a valid results file and exit 130 - --resume completes it",

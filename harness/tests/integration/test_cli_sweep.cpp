@@ -56,8 +56,8 @@ TEST_CASE("run a dep_payload_bytes sweep: the cold build downloads the payload a
   }
   CHECK(verified);
 
-  test::report_run(kBinary, out.path());
-  auto summary = nlohmann::json::parse(test::read_file(out.path() / "report" / "summary.json"));
+  const auto report_dir = test::report_run(kBinary, out.path());
+  auto summary = nlohmann::json::parse(test::read_file(report_dir / "summary.json"));
   REQUIRE(summary["sweep_claims"].size() == 1);
   const auto& claim = summary["sweep_claims"][0];
   CHECK(claim["parameter"] == "dep_payload_bytes");
@@ -65,6 +65,6 @@ TEST_CASE("run a dep_payload_bytes sweep: the cold build downloads the payload a
   CHECK(claim["points"][0]["verdict"] == "holds");
   CHECK(claim["points"][1]["verdict"] == "does not hold");
   CHECK(claim["holds_from"].is_null());
-  std::string markdown = test::read_file(out.path() / "report" / "report.md");
+  std::string markdown = test::read_file(report_dir / "report.md");
   CHECK(markdown.find("## Claims across the sweep") != std::string::npos);
 }
