@@ -129,6 +129,7 @@ void check_faster(const ReportModel& model, CheckResult& result, Metric metric, 
       comparison = outcome.error();
     } else {
       result.looked_at = outcome->n;
+      alpha = design.level_at(outcome->n);
       result.exhausted = outcome->exhausted;
       if (outcome->decided) result.decided_at = outcome->n;
       if (outcome->comparison) {

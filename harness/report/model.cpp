@@ -434,8 +434,7 @@ util::Result<ReportModel> build_report(const std::vector<runner::ResultsFile>& f
     const auto& adaptive = first.adaptive;
     if (adaptive.is_object() && adaptive.value("until", std::string()) == "decided") {
       model.adaptive = adaptive;
-      claim_options.sequential = stats::sequential_design(adaptive.value("min", size_t{3}), adaptive.value("max", size_t{15}),
-                                                          adaptive.value("alpha", 0.05));
+      claim_options.sequential = runner::recorded_sequential_design(adaptive);
     }
     // Once per engine, on that engine's cells alone: an adaptive run decided
     // each engine's cells on its own samples, and verdicts may differ.

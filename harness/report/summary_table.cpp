@@ -293,11 +293,15 @@ std::string adaptive_line(const ReportModel& model) {
     return fmt::format("Repetitions: adaptive, {} to {} per cell, until the median's 95% CI is within {:.1f}% of it.",
                        adaptive.value("min", 0), adaptive.value("max", 0), 100 * adaptive.value("ci_width", 0.0));
   }
-  return fmt::format("Repetitions: adaptive, {} to {} per cell until decided; each look after a round tests at "
-                     "p < {:.3g}, so that the error rate over all looks stays within {:.3g} "
-                     "(docs/adaptive-repetitions.md).",
-                     adaptive.value("min", 0), adaptive.value("max", 0), adaptive.value("look_alpha", 0.0),
-                     adaptive.value("alpha", 0.05));
+  const auto design = runner::recorded_sequential_design(adaptive);
+  if (design.kind == stats::DesignKind::Bonferroni) {
+    return fmt::format("Repetitions: adaptive, {} to {} per cell until decided; each look after a round tests at "
+                       "p < {:.3g}, so that the error rate over all looks stays within {:.3g} "
+                       "(docs/adaptive-repetitions.md).",
+                       design.min_n, design.max_n, design.look_alpha, design.alpha);
+  }
+  return fmt::format("Repetitions: adaptive, {} to {} per cell until decided; {} (docs/adaptive-repetitions.md).",
+                     design.min_n, design.max_n, stats::describe_levels(design));
 }
 
 std::string network_words(const nlohmann::json& proxy) {

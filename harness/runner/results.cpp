@@ -339,4 +339,20 @@ util::Result<ResultsFile> read_results(const std::filesystem::path& path) {
   return file;
 }
 
+stats::SequentialDesign recorded_sequential_design(const nlohmann::json& adaptive) {
+  const size_t min_n = adaptive.value("min", size_t{3});
+  const size_t max_n = adaptive.value("max", size_t{15});
+  const double alpha = adaptive.value("alpha", 0.05);
+  auto kind = stats::design_kind(adaptive.value("design", std::string("bonferroni")));
+  if (!kind || *kind == stats::DesignKind::Bonferroni || !adaptive.contains("look_alpha") ||
+      !adaptive.contains("first_look_alpha")) {
+    return stats::sequential_design(min_n, max_n, alpha, stats::DesignKind::Bonferroni);
+  }
+  auto design = stats::recorded_design(*kind, min_n, max_n, alpha, adaptive.value("first_look_n", size_t{0}),
+                                       adaptive.value("first_look_alpha", alpha), adaptive.value("look_alpha", alpha));
+  design.estimated_error = adaptive.value("estimated_error", 0.0);
+  design.orderings = adaptive.value("orderings", size_t{0});
+  return design;
+}
+
 }  // namespace buildbench::runner

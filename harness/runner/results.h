@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "docker/build_record.h"
+#include "stats/sequential_design.h"
 #include "util/result.h"
 
 namespace buildbench::runner {
@@ -58,9 +59,11 @@ struct ResultsHeader {
   // existed (readers treat null like an empty array).
   nlohmann::json claims;
   // Adaptive repetitions (optional, null for a fixed count):
-  // {"min","max","until":"decided"|"ci_width","ci_width","alpha","look_alpha"}.
-  // With "decided" the report judges time checks look by look with
-  // look_alpha, as the run decided when to stop (stats/verdicts.h).
+  // {"min","max","until":"decided"|"ci_width","ci_width","alpha","design",
+  //  "first_look_n","first_look_alpha","look_alpha","estimated_error","orderings"}.
+  // With "decided" the report judges time checks look by look at the
+  // recorded levels, as the run decided when to stop (recorded_sequential_design).
+  // Files from before "design" used the bonferroni design (stats/sequential_design.h).
   nlohmann::json adaptive = nullptr;
   // The cells the plan builds and what each serves (optional):
   // {"all_cells": bool, "cells": [{"variant","kind","serves":[...]}], "notes": [...]}.
@@ -161,5 +164,10 @@ struct ResultsFile {
 // unreadable header, or a schema version it cannot read; tolerates (with a
 // warning) a truncated last line.
 util::Result<ResultsFile> read_results(const std::filesystem::path& path);
+
+// The sequential design an adaptive run's header recorded: the levels it
+// wrote, or, for files written before designs were named, the bonferroni
+// design of its min, max and alpha (which is what those runs used).
+stats::SequentialDesign recorded_sequential_design(const nlohmann::json& adaptive);
 
 }  // namespace buildbench::runner

@@ -138,12 +138,8 @@ std::vector<std::string> describe_plan(const scenario::Scenario& scenario, const
   if (scenario::plan_is_adaptive(scenario, options)) {
     const auto& adaptive = *scenario.adaptive;
     auto design = stats::sequential_design(static_cast<size_t>(adaptive.min), static_cast<size_t>(adaptive.max), adaptive.alpha);
-    char level[32];
-    std::snprintf(level, sizeof level, "%.4g", design.look_alpha);
     std::string until = adaptive.until == scenario::AdaptiveRepetitions::Until::Decided
-                            ? std::string("until decided: each look after a round tests at p < ") + level +
-                                  " (alpha " + std::to_string(adaptive.alpha).substr(0, 4) + " over " +
-                                  std::to_string(design.rejecting_looks) + " looks)"
+                            ? "until decided: " + stats::describe_levels(design)
                             : "until the median's 95% CI is within " + std::to_string(adaptive.ci_width * 100).substr(0, 4) + "%";
     lines.push_back("repetitions: " + std::to_string(adaptive.min) + " to " + std::to_string(adaptive.max) + " per cell, " + until);
   }
@@ -639,7 +635,14 @@ nlohmann::json Run::adaptive_json() const {
                         {"max", adaptive.max},
                         {"until", std::string(scenario::until_name(adaptive.until))},
                         {"alpha", adaptive.alpha},
+                        {"design", std::string(stats::design_name(design.kind))},
+                        {"first_look_n", design.first_rejecting_n},
+                        {"first_look_alpha", design.first_look_alpha},
                         {"look_alpha", design.look_alpha}};
+  if (design.orderings > 0) {
+    out["estimated_error"] = design.estimated_error;
+    out["orderings"] = design.orderings;
+  }
   if (adaptive.until == scenario::AdaptiveRepetitions::Until::CiWidth) out["ci_width"] = adaptive.ci_width;
   return out;
 }

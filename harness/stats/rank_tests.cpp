@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -45,6 +46,32 @@ double mann_whitney_lower_tail(size_t m, size_t n, size_t u_max) {
   double tail = 0;
   for (size_t u = 0; u <= u_max; ++u) tail += previous[n * width + u];
   return tail;
+}
+
+// P(U_{m,n} = u) for every u in [0, mn]: the last row of the recurrence
+// above, run up to u_max = mn. A cell only reads cells of smaller u, so its
+// values equal the ones a smaller u_max computes.
+std::vector<double> mann_whitney_probabilities(size_t m, size_t n) {
+  const size_t width = m * n + 1;
+  std::vector<double> previous((n + 1) * width, 0.0);
+  std::vector<double> current((n + 1) * width, 0.0);
+  for (size_t j = 0; j <= n; ++j) previous[j * width] = 1.0;
+  for (size_t i = 1; i <= m; ++i) {
+    std::fill(current.begin(), current.end(), 0.0);
+    current[0] = 1.0;
+    for (size_t j = 1; j <= n; ++j) {
+      const double total = static_cast<double>(i + j);
+      const double x_largest = static_cast<double>(i) / total;
+      const double y_largest = static_cast<double>(j) / total;
+      for (size_t u = 0; u < width; ++u) {
+        double p = y_largest * current[(j - 1) * width + u];
+        if (u >= j) p += x_largest * previous[j * width + u - j];
+        current[j * width + u] = p;
+      }
+    }
+    std::swap(previous, current);
+  }
+  return {previous.begin() + static_cast<std::ptrdiff_t>(n * width), previous.end()};
 }
 
 // P(I <= k_max) where I is the number of inversions of a uniformly random
@@ -140,6 +167,18 @@ util::Result<MannWhitney> mann_whitney_u(std::span<const double> x, std::span<co
   result.z = std::copysign(corrected / std::sqrt(variance), difference);
   result.p_value = two_sided_normal_p(result.z);
   return result;
+}
+
+std::vector<double> mann_whitney_exact_p_values(size_t m, size_t n) {
+  if (m == 0 || n == 0) return std::vector<double>(1, 1.0);
+  const auto probabilities = mann_whitney_probabilities(m, n);
+  const size_t top = m * n;
+  std::vector<double> tails(top + 1, 0.0);  // P(U <= u), summed from u = 0 as mann_whitney_lower_tail does
+  double tail = 0;
+  for (size_t u = 0; u <= top; ++u) tails[u] = tail += probabilities[u];
+  std::vector<double> p_values(top + 1);
+  for (size_t u = 0; u <= top; ++u) p_values[u] = std::min(1.0, 2.0 * tails[std::min(u, top - u)]);
+  return p_values;
 }
 
 util::Result<MannKendall> mann_kendall(std::span<const double> values) {

@@ -5,6 +5,7 @@
 // skewed, with a floor and occasional slow outliers.
 #include <cstddef>
 #include <span>
+#include <vector>
 
 #include "util/result.h"
 
@@ -45,6 +46,12 @@ constexpr size_t kExactMannWhitneyLimit = 50;
 //
 // Fails when a sample is empty or holds NaN or infinity.
 util::Result<MannWhitney> mann_whitney_u(std::span<const double> x, std::span<const double> y);
+
+// The exact two-sided p-value of every U for samples of m and n untied
+// values: element u is the p_value mann_whitney_u gives when U = u (the same
+// recurrence, summed in the same order, so the values are identical bit for
+// bit). For tables of rejection levels (stats/sequential_design.h).
+std::vector<double> mann_whitney_exact_p_values(size_t m, size_t n);
 
 struct MannKendall {
   // S = sum over i < j of sign(x_j - x_i): positive when values grow with

@@ -60,47 +60,16 @@ FasterJudgement judge_faster(const Comparison& comparison, size_t n_variant, siz
   return judgement;
 }
 
-SequentialDesign sequential_design(size_t min_n, size_t max_n, double alpha) {
-  SequentialDesign design;
-  design.min_n = std::max<size_t>(1, min_n);
-  design.max_n = std::max(design.min_n, max_n);
-  design.alpha = alpha;
-  const size_t looks = design.max_n - design.min_n + 1;
-  auto rejecting = [&](double level, size_t* first) {
-    size_t count = 0;
-    for (size_t n = design.min_n; n <= design.max_n; ++n) {
-      if (smallest_possible_p(n, n) <= level) {
-        if (count == 0 && first != nullptr) *first = n;
-        ++count;
-      }
-    }
-    return count;
-  };
-  // The smallest L with at most L rejecting looks at alpha / L exists: L =
-  // looks always qualifies.
-  for (size_t divisor = 1; divisor <= looks; ++divisor) {
-    double level = alpha / static_cast<double>(divisor);
-    size_t first = 0;
-    size_t count = rejecting(level, &first);
-    if (count <= divisor) {
-      design.look_alpha = level;
-      design.rejecting_looks = count;
-      design.first_rejecting_n = first;
-      break;
-    }
-  }
-  return design;
-}
-
 util::Result<SequentialOutcome> sequential_faster(std::span<const double> baseline, std::span<const double> candidate,
                                                   std::optional<double> holds_at_most, const SequentialDesign& design,
                                                   const BootstrapOptions& bootstrap) {
   SequentialOutcome outcome;
   const size_t available = std::min({baseline.size(), candidate.size(), design.max_n});
   CompareOptions options;
-  options.alpha = design.look_alpha;
   options.bootstrap = bootstrap;
   for (size_t n = design.min_n; n <= available; ++n) {
+    const double level = design.level_at(n);
+    options.alpha = level;
     auto base = baseline.first(n);
     auto cand = candidate.first(n);
     outcome.n = n;
@@ -108,12 +77,12 @@ util::Result<SequentialOutcome> sequential_faster(std::span<const double> baseli
     // (a significant one, or the last one, whose numbers the report shows).
     auto test = mann_whitney_u(cand, base);
     if (!test) return test.error();
-    const bool significant = test->p_value < design.look_alpha;
+    const bool significant = test->p_value < level;
     if (!significant && n < available) continue;
     auto comparison = compare_samples(base, cand, options);
     if (!comparison) return comparison.error();
     outcome.comparison = *comparison;
-    outcome.judgement = judge_faster(*comparison, n, n, holds_at_most, design.look_alpha);
+    outcome.judgement = judge_faster(*comparison, n, n, holds_at_most, level);
     if (significant) {
       const auto& ratio = comparison->ratio;
       bool settled = ratio.ratio >= 1 || !holds_at_most || ratio.ci_high <= *holds_at_most ||

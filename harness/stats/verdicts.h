@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "stats/compare.h"
+#include "stats/sequential_design.h"
 #include "util/result.h"
 
 namespace buildbench::stats {
@@ -57,28 +58,9 @@ struct FasterJudgement {
 FasterJudgement judge_faster(const Comparison& comparison, size_t n_variant, size_t n_than,
                              std::optional<double> holds_at_most, double alpha);
 
-// A group-sequential design for adaptive repetitions: a look after every
-// round from min_n to max_n samples per side, each at the same stricter
-// level look_alpha (Bonferroni over the looks at which the exact
-// Mann-Whitney test can reject at all), so that the chance of any false
-// "significant" over all looks stays at or below alpha (union bound).
-struct SequentialDesign {
-  size_t min_n = 3;
-  size_t max_n = 15;
-  double alpha = 0.05;       // the error rate over all looks
-  double look_alpha = 0.05;  // the level of each look
-  size_t rejecting_looks = 1;  // looks n in [min_n, max_n] whose smallest possible p is <= look_alpha
-  size_t first_rejecting_n = 0;  // the first such n (0: none)
-};
-
-// The design for min_n..max_n (1 <= min_n <= max_n): look_alpha = alpha / L
-// for the smallest L such that at most L looks n in [min_n, max_n] have
-// smallest_possible_p(n, n) <= alpha / L. A look that cannot reject spends
-// no error, so dividing by the looks that can is still a valid union bound.
-SequentialDesign sequential_design(size_t min_n, size_t max_n, double alpha = 0.05);
-
 // One "faster" check looked at sequentially: at each look n (n samples per
-// side, the first n in run order) the comparison is made at look_alpha; the
+// side, the first n in run order) the comparison is made at the design's
+// level for that look (SequentialDesign::level_at); the
 // check is decided at the first look where the difference is significant
 // and, with holds_at_most, the ratio's bootstrap CI lies entirely on one
 // side of it (or the variant is slower). Undecided checks say so; at max_n
@@ -88,7 +70,7 @@ struct SequentialOutcome {
   size_t n = 0;                    // samples per side at the decision, else at the last look made
   bool exhausted = false;          // undecided and the last look was at max_n
   std::optional<Comparison> comparison;  // at look n
-  FasterJudgement judgement;       // at look n, at look_alpha
+  FasterJudgement judgement;       // at look n, at that look's level
 };
 
 // `baseline` (than) and `candidate` (variant): successful values in run

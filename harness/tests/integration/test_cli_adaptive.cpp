@@ -35,7 +35,11 @@ TEST_CASE("run adaptive: a large effect is decided at min, only the claim's cell
   REQUIRE(results);
   REQUIRE(results->footer);
   CHECK(results->header.adaptive["min"] == 5);
-  CHECK(results->header.adaptive["look_alpha"].get<double>() == Approx(0.025));
+  // Calibrated 5..6: both looks at p < 0.026 (the next level n = 6 allows,
+  // 0.041, would count 5.6% errors).
+  CHECK(results->header.adaptive["design"] == "calibrated");
+  CHECK(results->header.adaptive["first_look_n"] == 5);
+  CHECK(results->header.adaptive["look_alpha"].get<double>() == Approx(0.02597).epsilon(1e-3));
   std::map<std::string, size_t> per_variant;
   for (const auto& sample : results->samples) {
     CHECK(sample.kind == "code-change");  // no cold or warm cell serves the claim
@@ -43,7 +47,7 @@ TEST_CASE("run adaptive: a large effect is decided at min, only the claim's cell
     ++per_variant[sample.variant];
   }
   // Cache mounts keep the compiled packages: several times faster, which
-  // five builds a side decide (p = 0.0079 < 0.025).
+  // five builds a side decide (p = 0.0079 < 0.026).
   CHECK(per_variant["slow"] == 5);
   CHECK(per_variant["cache-mounts"] == 5);
 

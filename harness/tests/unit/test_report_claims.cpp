@@ -450,7 +450,9 @@ TEST_CASE("adaptive runs: claims are judged look by look and say at which n", "[
                          {"close", "code-change", close, nullptr}});
   report::ClaimOptions options;
   options.bootstrap.resamples = 2000;
-  options.sequential = stats::sequential_design(3, 10);  // looks n = 5..10 at p < 0.0083
+  // Calibrated 3..10: n = 4 decides on a perfect separation (p 0.0286),
+  // n = 5..10 at p < 0.0142.
+  options.sequential = stats::sequential_design(3, 10);
   scenario::Claim decided;
   decided.id = "decided";
   decided.text = "fast is much faster.";
@@ -462,8 +464,8 @@ TEST_CASE("adaptive runs: claims are judged look by look and say at which n", "[
   REQUIRE(results.size() == 2);
   INFO(results[0].explanation << "\n" << results[1].explanation);
   CHECK(results[0].verdict == ClaimVerdict::Holds);
-  CHECK(results[0].decision_words() == "decided at n=5");
-  CHECK(contains(results[0].checks[0].numbers, "n=5 per side"));  // the deciding look's samples
+  CHECK(results[0].decision_words() == "decided at n=4");
+  CHECK(contains(results[0].checks[0].numbers, "n=4 per side"));  // the deciding look's samples
   // Never significant: at max it is "undecided at n=10", not "does not hold".
   CHECK(results[1].verdict == ClaimVerdict::CannotTell);
   CHECK(results[1].decision_words() == "undecided at n=10");
@@ -475,9 +477,16 @@ TEST_CASE("adaptive runs: claims are judged look by look and say at which n", "[
   CHECK(fixed[0].decision_words().empty());
   CHECK(fixed[1].verdict == ClaimVerdict::DoesNotHold);
 
-  // Through the results header: the report replays the run's design.
+  // Through the results header: the report replays the run's design. A
+  // header from before designs were named used bonferroni (n = 5..10 at
+  // p < 0.0083), so the same samples were decided at n=5 then.
   auto file = results_of({{"slow", "code-change", slow, nullptr}, {"fast", "code-change", fast, nullptr}});
   file.header.claims = scenario::claims_to_json({decided});
+  auto calibrated_file = file;
+  calibrated_file.header.adaptive = {{"min", 3},         {"max", 10},          {"until", "decided"},
+                                     {"alpha", 0.05},    {"design", "calibrated"}, {"first_look_n", 4},
+                                     {"first_look_alpha", 0.0286}, {"look_alpha", 0.0142}, {"estimated_error", 0.0472},
+                                     {"orderings", 200000}};
   file.header.adaptive = {{"min", 3}, {"max", 10}, {"until", "decided"}, {"alpha", 0.05}, {"look_alpha", 0.05 / 6}};
   file.footer->harness_time = {{"run_wall_s", 100.0}, {"builds_s", 97.0}, {"harness_s", 2.0},
                                {"parts", {{"cold_reset_s", 1.5}, {"fixture_mutation_s", 0.5}, {"setup_s", 1.0}}}};
@@ -495,4 +504,13 @@ TEST_CASE("adaptive runs: claims are judged look by look and say at which n", "[
   CHECK(contains(markdown.str(), "**holds** (decided at n=5)"));
   CHECK(contains(markdown.str(), "the harness's own work (cold-state resets (prune) 1.50 s, fixture mutations 500 ms)"));
   CHECK(contains(markdown.str(), "Repetitions: adaptive, 3 to 10 per cell until decided"));
+
+  auto from_calibrated = report::build_report({calibrated_file}, report_options);
+  REQUIRE(from_calibrated);
+  CHECK(from_calibrated->claims[0].decision_words() == "decided at n=4");
+  std::ostringstream calibrated_markdown;
+  report::write_markdown(*from_calibrated, calibrated_markdown);
+  INFO(calibrated_markdown.str());
+  CHECK(contains(calibrated_markdown.str(), "the first look that can decide (n=4) needs a perfect separation (p < 0.0286)"));
+  CHECK(contains(calibrated_markdown.str(), "4.72% of 200000 random orderings"));
 }

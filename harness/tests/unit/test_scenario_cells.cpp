@@ -151,7 +151,7 @@ TEST_CASE("decide: a cell stops when what it serves is decided", "[scenario][cel
   Scenario s = post_scenario();
   AdaptiveRepetitions adaptive;
   adaptive.min = 3;
-  adaptive.max = 10;  // looks n = 5..10 at p < 0.0083
+  adaptive.max = 10;  // calibrated: n = 4 on a perfect separation (p 0.0286), n = 5..10 at p < 0.0142
   s.adaptive = adaptive;
   ClaimCheck bytes;
   bytes.type = CheckType::Less;
@@ -182,18 +182,18 @@ TEST_CASE("decide: a cell stops when what it serves is decided", "[scenario][cel
     }
     return false;
   };
-  for (size_t v = 0; v < 4; ++v) n[v] = 4;
+  for (size_t v = 0; v < 4; ++v) n[v] = 3;
   auto early = decide(s, cells, values);
-  CHECK(active(early, "cache-mounts"));  // no look before n = 5 can reject
+  CHECK(active(early, "cache-mounts"));  // no look before n = 4 can reject
   CHECK(early.decided_cells == 0);
-  for (size_t v = 0; v < 4; ++v) n[v] = 5;
-  auto at_five = decide(s, cells, values);
-  CHECK_FALSE(active(at_five, "cache-mounts"));  // p = 0.0079 < 0.0083, bytes exact
-  CHECK(active(at_five, "fast"));                // still needed by "small"
-  CHECK(active(at_five, "slow"));
-  CHECK(at_five.decided_claims == 1);
-  CHECK(at_five.decided_cells == 1);
-  CHECK(at_five.undecided_cells == 2);
+  for (size_t v = 0; v < 4; ++v) n[v] = 4;
+  auto at_four = decide(s, cells, values);
+  CHECK_FALSE(active(at_four, "cache-mounts"));  // a perfect separation at n = 4, bytes exact
+  CHECK(active(at_four, "fast"));                // still needed by "small"
+  CHECK(active(at_four, "slow"));
+  CHECK(at_four.decided_claims == 1);
+  CHECK(at_four.decided_cells == 1);
+  CHECK(at_four.undecided_cells == 2);
   for (size_t v = 0; v < 4; ++v) n[v] = 10;
   auto at_max = decide(s, cells, values);
   CHECK(at_max.undecided_cells == 0);  // max reached: undecided, but no more builds

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "stats/random.h"
+#include "stats/rank_tests.h"
 #include "stats/verdicts.h"
 
 using namespace buildbench::stats;
@@ -29,27 +30,85 @@ TEST_CASE("combine_verdicts and smallest_possible_p", "[stats][verdicts]") {
   CHECK(smallest_possible_p(0, 4) == 1.0);
 }
 
-TEST_CASE("sequential_design divides alpha by the looks that can reject", "[stats][verdicts]") {
+TEST_CASE("bonferroni design divides alpha by the looks that can reject", "[stats][verdicts]") {
   // 3..15: at 0.05/10 = 0.005 the looks n = 6..15 can reject (2/C(12,6) =
   // 0.0022; n = 5 gives 0.0079), ten of them: L = 10 is the fixed point.
-  auto design = sequential_design(3, 15);
+  auto design = sequential_design(3, 15, 0.05, DesignKind::Bonferroni);
   CHECK(design.look_alpha == Approx(0.005));
+  CHECK(design.first_look_alpha == design.look_alpha);
   CHECK(design.rejecting_looks == 10);
   CHECK(design.first_rejecting_n == 6);
-  // 3..10 (the seed scenario): six looks n = 5..10 at 0.05/6 = 0.0083,
-  // which n = 5 (0.0079) can pass.
-  auto seed = sequential_design(3, 10);
+  // 3..10 (the seed scenario before calibrated designs): six looks n =
+  // 5..10 at 0.05/6 = 0.0083, which n = 5 (0.0079) can pass.
+  auto seed = sequential_design(3, 10, 0.05, DesignKind::Bonferroni);
   CHECK(seed.look_alpha == Approx(0.05 / 6));
   CHECK(seed.rejecting_looks == 6);
   CHECK(seed.first_rejecting_n == 5);
+  CHECK(seed.level_at(7) == seed.look_alpha);
   // One look is a fixed-count test at the full alpha.
-  auto single = sequential_design(6, 6);
+  auto single = sequential_design(6, 6, 0.05, DesignKind::Bonferroni);
   CHECK(single.look_alpha == Approx(0.05));
   CHECK(single.rejecting_looks == 1);
   // No look can reject: nothing is spent, nothing can be decided.
+  auto hopeless = sequential_design(2, 3, 0.05, DesignKind::Bonferroni);
+  CHECK(hopeless.rejecting_looks == 0);
+  CHECK(hopeless.first_rejecting_n == 0);
+}
+
+TEST_CASE("calibrated design: the first look decides on a perfect separation, later looks share a counted level",
+          "[stats][verdicts]") {
+  // 3..10: n = 4 is the first look whose smallest p (2/70) is below 0.05; a
+  // perfect separation there spends 2.86%, and the later looks n = 5..10
+  // share the largest level that keeps the counted error within alpha.
+  auto seed = sequential_design(3, 10);
+  CHECK(seed.kind == DesignKind::Calibrated);
+  CHECK(seed.first_rejecting_n == 4);
+  CHECK(seed.first_look_alpha == Approx(2.0 / 70).epsilon(1e-6));
+  CHECK(seed.look_alpha > 0.05 / 6);  // looser than the bonferroni split it replaces
+  CHECK(seed.look_alpha < seed.first_look_alpha);
+  CHECK(seed.rejecting_looks == 7);
+  CHECK(seed.level_at(4) == seed.first_look_alpha);
+  CHECK(seed.level_at(8) == seed.look_alpha);
+  CHECK(seed.orderings == 200000);
+  // 3 standard errors of the count below alpha.
+  CHECK(seed.estimated_error <= 0.05 - 3 * std::sqrt(0.05 * 0.95 / 200000.0));
+  CHECK(seed.estimated_error > 0.04);  // and not needlessly strict
+  // The same on every call and every machine (a fixed seed).
+  auto again = sequential_design(3, 10);
+  CHECK(again.look_alpha == seed.look_alpha);
+  // Orderings it was not calibrated on keep the promise too.
+  CHECK(false_positive_rate(seed, 100000, 77) <= 0.05);
+  // 3..15: more looks, a stricter common level, the same first look.
+  auto wide = sequential_design(3, 15);
+  CHECK(wide.first_rejecting_n == 4);
+  CHECK(wide.look_alpha < seed.look_alpha);
+  CHECK(false_positive_rate(wide, 100000, 78) <= 0.05);
+  // min 5: no perfect-separation look comes before the common level, so
+  // every look tests at it.
+  auto late = sequential_design(5, 10);
+  CHECK(late.first_rejecting_n == 5);
+  CHECK(late.first_look_alpha == late.look_alpha);
+  // One look that can reject is a fixed-count test at alpha, computed exactly.
+  auto single = sequential_design(6, 6);
+  CHECK(single.look_alpha == Approx(0.05));
+  CHECK(single.rejecting_looks == 1);
+  CHECK(single.orderings == 0);
   auto hopeless = sequential_design(2, 3);
   CHECK(hopeless.rejecting_looks == 0);
   CHECK(hopeless.first_rejecting_n == 0);
+  // Past the exact test's sizes the design falls back to bonferroni.
+  CHECK(sequential_design(3, 60).kind == DesignKind::Bonferroni);
+  CHECK(design_kind("calibrated") == DesignKind::Calibrated);
+  CHECK(design_kind("bonferroni") == DesignKind::Bonferroni);
+  CHECK_FALSE(design_kind("pocock"));
+  CHECK(describe_levels(seed).find("perfect separation") != std::string::npos);
+}
+
+TEST_CASE("recorded_design replays the levels a run wrote", "[stats][verdicts]") {
+  auto design = recorded_design(DesignKind::Calibrated, 3, 10, 0.05, 4, 0.0286, 0.0142);
+  CHECK(design.level_at(4) == 0.0286);
+  CHECK(design.level_at(9) == 0.0142);
+  CHECK(design.rejecting_looks == 7);  // n = 4 (2/70 < 0.0286) and n = 5..10
 }
 
 TEST_CASE("judge_faster words a comparison as the report does", "[stats][verdicts]") {
@@ -67,7 +126,7 @@ TEST_CASE("judge_faster words a comparison as the report does", "[stats][verdict
 }
 
 TEST_CASE("sequential_faster decides a huge effect at the first look that can reject", "[stats][verdicts]") {
-  auto design = sequential_design(3, 15);
+  auto design = sequential_design(3, 15, 0.05, DesignKind::Bonferroni);
   std::vector<double> slow = {10.0, 10.3, 9.9, 10.1, 10.2, 9.8, 10.05, 10.15};
   std::vector<double> fast = {1.0, 1.1, 0.95, 1.05, 1.02, 0.98, 1.01, 1.03};
   auto outcome = sequential_faster(slow, fast, 0.5, design);
@@ -88,6 +147,36 @@ TEST_CASE("sequential_faster decides a huge effect at the first look that can re
   REQUIRE(early);
   CHECK_FALSE(early->decided);
   CHECK_FALSE(early->exhausted);
+  // The calibrated design decides the same separation at n = 4, and only a
+  // perfect one: one overlapping pair at n = 4 waits for a later look.
+  auto calibrated = sequential_design(3, 15);
+  auto at_four = sequential_faster(slow, fast, 0.5, calibrated);
+  REQUIRE(at_four);
+  CHECK(at_four->decided);
+  CHECK(at_four->n == 4);
+  std::vector<double> overlapping = fast;
+  overlapping[1] = 10.25;  // above one of slow's first four
+  auto waits = sequential_faster(slow, overlapping, 0.5, calibrated);
+  REQUIRE(waits);
+  CHECK(waits->n > 4);
+}
+
+TEST_CASE("the exact p-value table equals mann_whitney_u's p bit for bit", "[stats][verdicts]") {
+  SplitMix64 random(11);
+  for (size_t n : {size_t{3}, size_t{4}, size_t{7}, size_t{12}}) {
+    auto table = mann_whitney_exact_p_values(n, n);
+    REQUIRE(table.size() == n * n + 1);
+    for (int trial = 0; trial < 50; ++trial) {
+      std::vector<double> x, y;
+      for (size_t i = 0; i < n; ++i) {
+        x.push_back(static_cast<double>(random.next() >> 11));
+        y.push_back(static_cast<double>(random.next() >> 11));
+      }
+      auto test = mann_whitney_u(x, y);
+      REQUIRE(test);
+      CHECK(test->p_value == table[static_cast<size_t>(test->u)]);
+    }
+  }
 }
 
 namespace {
@@ -142,26 +231,30 @@ SimulationResult simulate(double ratio, size_t runs, uint64_t seed, const Sequen
 TEST_CASE("simulation: the sequential design keeps the false-positive rate at or below 5%", "[stats][verdicts][simulation]") {
   const auto start = std::chrono::steady_clock::now();
   for (auto [min_n, max_n] : {std::pair<size_t, size_t>{3, 15}, std::pair<size_t, size_t>{3, 10}}) {
-    auto design = sequential_design(min_n, max_n);
-    std::printf("sequential design %zu..%zu: look alpha %.4f over %zu looks (first at n=%zu)\n", min_n, max_n,
-                design.look_alpha, design.rejecting_looks, design.first_rejecting_n);
-    auto null = simulate(1.0, 4000, 20261206 + max_n, design);
-    std::printf("  identical distributions: false positives %.2f%% of 4000 runs, mean n %.1f per side\n",
-                100 * null.decided_share, null.mean_n);
-    CHECK(null.decided_share <= 0.05);
-    // The same data looked at after every round at the plain 0.05 would not
-    // keep that promise: the reason for the stricter look level.
-    SequentialDesign naive = design;
-    naive.look_alpha = 0.05;
-    auto naive_null = simulate(1.0, 2000, 20261206 + max_n, naive);
-    std::printf("  (looking after every round at p < 0.05 instead: %.2f%% false positives of 2000 runs)\n",
-                100 * naive_null.decided_share);
-    CHECK(naive_null.decided_share > 0.05);
-    for (double ratio : {0.97, 0.95, 0.90, 0.80, 0.16}) {
-      auto shifted = simulate(ratio, 500, 7 + static_cast<uint64_t>(ratio * 1000) + max_n, design);
-      std::printf("  ratio %.2f: power %.1f%% of 500 runs, mean n %.1f per side\n", ratio, 100 * shifted.decided_share,
-                  shifted.mean_n);
-      if (ratio <= 0.80) CHECK(shifted.decided_share >= 0.95);
+    for (DesignKind kind : {DesignKind::Calibrated, DesignKind::Bonferroni}) {
+      auto design = sequential_design(min_n, max_n, 0.05, kind);
+      std::printf("%s design %zu..%zu: %s\n", std::string(design_name(kind)).c_str(), min_n, max_n,
+                  describe_levels(design).c_str());
+      auto null = simulate(1.0, 4000, 20261206 + max_n, design);
+      std::printf("  identical distributions: false positives %.2f%% of 4000 runs, mean n %.1f per side\n",
+                  100 * null.decided_share, null.mean_n);
+      CHECK(null.decided_share <= 0.05);
+      if (kind == DesignKind::Calibrated) {
+        // The same data looked at after every round at the plain 0.05 would
+        // not keep that promise: the reason for the stricter look levels.
+        SequentialDesign naive = design;
+        naive.look_alpha = naive.first_look_alpha = 0.05;
+        auto naive_null = simulate(1.0, 2000, 20261206 + max_n, naive);
+        std::printf("  (looking after every round at p < 0.05 instead: %.2f%% false positives of 2000 runs)\n",
+                    100 * naive_null.decided_share);
+        CHECK(naive_null.decided_share > 0.05);
+      }
+      for (double ratio : {0.97, 0.95, 0.90, 0.80, 0.16}) {
+        auto shifted = simulate(ratio, 500, 7 + static_cast<uint64_t>(ratio * 1000) + max_n, design);
+        std::printf("  ratio %.2f: power %.1f%% of 500 runs, mean n %.1f per side\n", ratio,
+                    100 * shifted.decided_share, shifted.mean_n);
+        if (ratio <= 0.80) CHECK(shifted.decided_share >= 0.95);
+      }
     }
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
