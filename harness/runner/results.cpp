@@ -340,18 +340,20 @@ util::Result<ResultsFile> read_results(const std::filesystem::path& path) {
 }
 
 stats::SequentialDesign recorded_sequential_design(const nlohmann::json& adaptive) {
-  const size_t min_n = adaptive.value("min", size_t{3});
-  const size_t max_n = adaptive.value("max", size_t{15});
-  const double alpha = adaptive.value("alpha", 0.05);
-  auto kind = stats::design_kind(adaptive.value("design", std::string("bonferroni")));
-  if (!kind || *kind == stats::DesignKind::Bonferroni || !adaptive.contains("look_alpha") ||
-      !adaptive.contains("first_look_alpha")) {
+  // A hand-edited header with a value of the wrong type reads as absent.
+  const size_t min_n = get_or<size_t>(adaptive, "min", 3);
+  const size_t max_n = get_or<size_t>(adaptive, "max", 15);
+  const double alpha = get_or<double>(adaptive, "alpha", 0.05);
+  auto kind = stats::design_kind(get_or<std::string>(adaptive, "design", "bonferroni"));
+  auto first_look_alpha = get_or<double>(adaptive, "first_look_alpha", -1);
+  auto look_alpha = get_or<double>(adaptive, "look_alpha", -1);
+  if (!kind || *kind == stats::DesignKind::Bonferroni || first_look_alpha < 0 || look_alpha < 0) {
     return stats::sequential_design(min_n, max_n, alpha, stats::DesignKind::Bonferroni);
   }
-  auto design = stats::recorded_design(*kind, min_n, max_n, alpha, adaptive.value("first_look_n", size_t{0}),
-                                       adaptive.value("first_look_alpha", alpha), adaptive.value("look_alpha", alpha));
-  design.estimated_error = adaptive.value("estimated_error", 0.0);
-  design.orderings = adaptive.value("orderings", size_t{0});
+  auto design = stats::recorded_design(*kind, min_n, max_n, alpha, get_or<size_t>(adaptive, "first_look_n", 0),
+                                       first_look_alpha, look_alpha);
+  design.estimated_error = get_or<double>(adaptive, "estimated_error", 0);
+  design.orderings = get_or<size_t>(adaptive, "orderings", 0);
   return design;
 }
 

@@ -249,3 +249,34 @@ TEST_CASE("sanity warnings say when a sample is not what its kind promises", "[r
   CHECK(runner::fmt_seconds(0.25) == "250 ms");
   CHECK(runner::fmt_seconds(12.345) == "12.35 s");
 }
+
+TEST_CASE("results: the adaptive block's design is replayed as recorded", "[runner][results][adaptive]") {
+  // Written by a calibrated run: its levels, not a recomputation.
+  nlohmann::json calibrated = {{"min", 3},
+                               {"max", 10},
+                               {"until", "decided"},
+                               {"alpha", 0.05},
+                               {"design", "calibrated"},
+                               {"first_look_n", 4},
+                               {"first_look_alpha", 0.0286},
+                               {"look_alpha", 0.0142},
+                               {"estimated_error", 0.0472},
+                               {"orderings", 200000}};
+  auto design = runner::recorded_sequential_design(calibrated);
+  CHECK(design.kind == stats::DesignKind::Calibrated);
+  CHECK(design.level_at(4) == 0.0286);
+  CHECK(design.level_at(6) == 0.0142);
+  CHECK(design.orderings == 200000);
+  // Before designs were named: the bonferroni split of that run's min..max.
+  nlohmann::json old = {{"min", 3}, {"max", 10}, {"until", "decided"}, {"alpha", 0.05}, {"look_alpha", 0.05 / 6}};
+  auto replayed = runner::recorded_sequential_design(old);
+  CHECK(replayed.kind == stats::DesignKind::Bonferroni);
+  CHECK(replayed.look_alpha == Approx(0.05 / 6));
+  CHECK(replayed.first_rejecting_n == 5);
+  // A hand-edited value of the wrong type reads as absent, not as a crash.
+  calibrated["look_alpha"] = "small";
+  CHECK(runner::recorded_sequential_design(calibrated).kind == stats::DesignKind::Bonferroni);
+  calibrated["look_alpha"] = 0.0142;
+  calibrated["max"] = "ten";
+  CHECK(runner::recorded_sequential_design(calibrated).max_n == 15);
+}
