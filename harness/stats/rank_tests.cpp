@@ -20,10 +20,11 @@ double two_sided_normal_p(double z) {
   return std::clamp(std::erfc(std::fabs(z) / std::sqrt(2.0)), 0.0, 1.0);
 }
 
-// P(U_{m,n} <= u_max) under the null hypothesis, no ties. Only the
-// probabilities of u in [0, u_max] are ever needed, and row i of the
-// recurrence only reads row i-1, so two rows of (n+1) x (u_max+1) suffice.
-double mann_whitney_lower_tail(size_t m, size_t n, size_t u_max) {
+// P(U_{m,n} = u) under the null hypothesis, no ties, for u in [0, u_max].
+// Row i of the recurrence only reads row i-1, so two rows of (n+1) x
+// (u_max+1) suffice; and a cell only reads cells of smaller u, so its value
+// does not depend on u_max.
+std::vector<double> mann_whitney_probabilities(size_t m, size_t n, size_t u_max) {
   const size_t width = u_max + 1;
   std::vector<double> previous((n + 1) * width, 0.0);
   std::vector<double> current((n + 1) * width, 0.0);
@@ -43,35 +44,14 @@ double mann_whitney_lower_tail(size_t m, size_t n, size_t u_max) {
     }
     std::swap(previous, current);
   }
-  double tail = 0;
-  for (size_t u = 0; u <= u_max; ++u) tail += previous[n * width + u];
-  return tail;
+  return {previous.begin() + static_cast<std::ptrdiff_t>(n * width), previous.end()};
 }
 
-// P(U_{m,n} = u) for every u in [0, mn]: the last row of the recurrence
-// above, run up to u_max = mn. A cell only reads cells of smaller u, so its
-// values equal the ones a smaller u_max computes.
-std::vector<double> mann_whitney_probabilities(size_t m, size_t n) {
-  const size_t width = m * n + 1;
-  std::vector<double> previous((n + 1) * width, 0.0);
-  std::vector<double> current((n + 1) * width, 0.0);
-  for (size_t j = 0; j <= n; ++j) previous[j * width] = 1.0;
-  for (size_t i = 1; i <= m; ++i) {
-    std::fill(current.begin(), current.end(), 0.0);
-    current[0] = 1.0;
-    for (size_t j = 1; j <= n; ++j) {
-      const double total = static_cast<double>(i + j);
-      const double x_largest = static_cast<double>(i) / total;
-      const double y_largest = static_cast<double>(j) / total;
-      for (size_t u = 0; u < width; ++u) {
-        double p = y_largest * current[(j - 1) * width + u];
-        if (u >= j) p += x_largest * previous[j * width + u - j];
-        current[j * width + u] = p;
-      }
-    }
-    std::swap(previous, current);
-  }
-  return {previous.begin() + static_cast<std::ptrdiff_t>(n * width), previous.end()};
+// P(U_{m,n} <= u_max), summed from u = 0.
+double mann_whitney_lower_tail(size_t m, size_t n, size_t u_max) {
+  double tail = 0;
+  for (double p : mann_whitney_probabilities(m, n, u_max)) tail += p;
+  return tail;
 }
 
 // P(I <= k_max) where I is the number of inversions of a uniformly random
@@ -171,7 +151,7 @@ util::Result<MannWhitney> mann_whitney_u(std::span<const double> x, std::span<co
 
 std::vector<double> mann_whitney_exact_p_values(size_t m, size_t n) {
   if (m == 0 || n == 0) return std::vector<double>(1, 1.0);
-  const auto probabilities = mann_whitney_probabilities(m, n);
+  const auto probabilities = mann_whitney_probabilities(m, n, m * n);
   const size_t top = m * n;
   std::vector<double> tails(top + 1, 0.0);  // P(U <= u), summed from u = 0 as mann_whitney_lower_tail does
   double tail = 0;
