@@ -123,7 +123,6 @@ void check_faster(const ReportModel& model, CheckResult& result, Metric metric, 
     // Look by look, as the adaptive runner did: the verdict is the one of
     // the first look that decided, on the samples it had then.
     const auto& design = *options.sequential;
-    alpha = design.look_alpha;
     auto outcome = stats::sequential_faster(baseline, values, check.holds_at_most, design, options.bootstrap);
     if (!outcome) {
       comparison = outcome.error();

@@ -294,12 +294,6 @@ std::string adaptive_line(const ReportModel& model) {
                        adaptive.value("min", 0), adaptive.value("max", 0), 100 * adaptive.value("ci_width", 0.0));
   }
   const auto design = runner::recorded_sequential_design(adaptive);
-  if (design.kind == stats::DesignKind::Bonferroni) {
-    return fmt::format("Repetitions: adaptive, {} to {} per cell until decided; each look after a round tests at "
-                       "p < {:.3g}, so that the error rate over all looks stays within {:.3g} "
-                       "(docs/adaptive-repetitions.md).",
-                       design.min_n, design.max_n, design.look_alpha, design.alpha);
-  }
   return fmt::format("Repetitions: adaptive, {} to {} per cell until decided; {} (docs/adaptive-repetitions.md).",
                      design.min_n, design.max_n, stats::describe_levels(design));
 }

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <mutex>
-#include <cstdio>
 #include <numeric>
 #include <tuple>
 #include <vector>
@@ -205,13 +205,15 @@ SequentialDesign sequential_design(size_t min_n, size_t max_n, double alpha, Des
 
 std::string describe_levels(const SequentialDesign& design) {
   char text[320];
-  if (design.rejecting_looks == 0) {
+  if (design.kind == DesignKind::Bonferroni) {
+    // The wording reports of bonferroni runs have always had.
+    std::snprintf(text, sizeof text,
+                  "each look after a round tests at p < %.3g, so that the error rate over all looks stays within %.3g",
+                  design.look_alpha, design.alpha);
+  } else if (design.rejecting_looks == 0) {
     std::snprintf(text, sizeof text, "no look from n=%zu to n=%zu can reach p < %.3g", design.min_n, design.max_n, design.alpha);
-  } else if (design.rejecting_looks == 1 && design.kind == DesignKind::Calibrated) {
+  } else if (design.rejecting_looks == 1) {
     std::snprintf(text, sizeof text, "one look can decide (n=%zu), at p < %.3g", design.first_rejecting_n, design.alpha);
-  } else if (design.kind == DesignKind::Bonferroni) {
-    std::snprintf(text, sizeof text, "each look after a round tests at p < %.3g (alpha %.3g over %zu looks)",
-                  design.look_alpha, design.alpha, design.rejecting_looks);
   } else if (design.first_look_alpha > design.look_alpha) {
     std::snprintf(text, sizeof text,
                   "the first look that can decide (n=%zu) needs a perfect separation (p < %.3g), every later look "
